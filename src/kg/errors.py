@@ -1,0 +1,81 @@
+"""The exceptions of duality-kg. Each carries where the problem is and what to do about it.
+
+    KgError                       base class; `str(err)` is a message a user can act on
+    ├── InputError                bad input: a file, a query or a parameter (HTTP 4xx, CLI exit 2)
+    │   ├── TurtleSyntaxError     a Turtle file does not parse (file, line, column)
+    │   ├── QuerySyntaxError      a SPARQL query does not parse
+    │   ├── QueryRejected         a query is refused by a guard (update, SERVICE, too deep, too long)
+    │   └── ParameterError        a named-query parameter is missing or has the wrong type
+    ├── ValidationFailed          the data does not conform (carries the report; CLI exit 1)
+    ├── InconsistentOntology      the reasoner found the ontology + data inconsistent
+    ├── QueryTimeout              a query ran past its deadline and was stopped
+    ├── NotFound                  a named query, paper or resource does not exist
+    └── SourceMissing             the sources folder (../shared) is absent
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "KgError",
+    "InputError",
+    "TurtleSyntaxError",
+    "QuerySyntaxError",
+    "QueryRejected",
+    "ParameterError",
+    "ValidationFailed",
+    "InconsistentOntology",
+    "QueryTimeout",
+    "NotFound",
+    "SourceMissing",
+]
+
+
+class KgError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(KgError):
+    """Bad input from a user: a file, a query or a parameter."""
+
+
+class TurtleSyntaxError(InputError):
+    def __init__(self, path: Path | str, line: int | None, column: int | None, detail: str):
+        self.path, self.line, self.column, self.detail = Path(path), line, column, detail
+        where = f"{path}" + (f":{line}" if line else "") + (f":{column}" if column else "")
+        super().__init__(f"{where}: Turtle syntax error: {detail}")
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query that does not parse."""
+
+
+class QueryRejected(InputError):
+    """A query refused by a guard before it reaches the store."""
+
+
+class ParameterError(InputError):
+    """A named-query parameter that is missing, unknown or of the wrong type."""
+
+
+class ValidationFailed(KgError):
+    def __init__(self, report: object):
+        self.report = report
+        super().__init__(str(report))
+
+
+class InconsistentOntology(KgError):
+    """The reasoner found ontology + data inconsistent; the message names individuals and axioms."""
+
+
+class QueryTimeout(KgError):
+    """A query ran past its deadline; it was stopped."""
+
+
+class NotFound(KgError):
+    """A named query, paper or other resource that does not exist."""
+
+
+class SourceMissing(KgError):
+    """The sources folder is absent; say where it was looked for."""
