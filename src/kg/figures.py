@@ -1,0 +1,205 @@
+"""The survey's figures, redrawn from the graph: Fig. 1 (trend) and Fig. 2 (heatmap).
+
+Each figure is drawn from a named query's result (`papers-per-year-per-base-model`,
+`papers-per-year-per-perspective`), so the figures follow the data as papers are added.
+Drawing uses matplotlib's object API with the Agg canvas (no pyplot state, safe in server threads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from pyoxigraph import Literal, Store
+
+from kg.errors import NotFound
+from kg.iri import CAT
+from kg.queries import load_query, open_store, result_table, run_query
+from kg.settings import Settings
+
+__all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html", "command"]
+
+FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
+
+# rows in the taxonomy's order (docs/model.md), as the survey presents them; others follow by name
+_TAXONOMY_ORDER = [CAT + name for name in (
+    "generative-tools-for-rl", "llm", "vlm", "diffusion-model", "world-and-video-prediction-models",
+    "rl-for-generative-policies", "rl-pretraining", "rl-finetuning", "policy-distillation", "policy-safety")]
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """papers[row][year] for the rows (labels) in display order and the years in range."""
+
+    rows: list[str]
+    """row labels, in display order"""
+    years: list[int]
+    papers: dict[str, dict[int, int]]
+    emphasised: frozenset[str] = frozenset()
+
+
+def _value(term: object) -> str:
+    return term.value if term is not None else ""  # type: ignore[attr-defined]
+
+
+def _number(term: object) -> int:
+    return int(term.value) if isinstance(term, Literal) else 0
+
+
+def _taxonomy_position(concept: str, label: str) -> tuple[int, str]:
+    position = _TAXONOMY_ORDER.index(concept) if concept in _TAXONOMY_ORDER else len(_TAXONOMY_ORDER)
+    return position, label.casefold()
+
+
+def _year_range(years: set[int]) -> list[int]:
+    return list(range(min(years), max(years) + 1))
+
+
+def _trend_counts(*, store: Store, settings: Settings) -> _Counts:
+    table = result_table(run_query(store=store, query=load_query(settings, "papers-per-year-per-base-model")))
+    papers: dict[str, dict[int, int]] = {}
+    concept_of: dict[str, str] = {}
+    for base_model, label, year, count in table.rows:
+        if year is None or not _value(year).lstrip("-").isdigit():
+            continue
+        concept_of[_value(label)] = _value(base_model)
+        papers.setdefault(_value(label), {})[int(_value(year))] = _number(count)
+    if not papers:
+        raise NotFound("no surveyed works with a publication year and a base model in the store "
+                       "(run `kg import`, then `kg build`)")
+    rows = sorted(papers, key=lambda label: _taxonomy_position(concept_of[label], label))
+    return _Counts(rows=rows, years=_year_range({y for counts in papers.values() for y in counts}), papers=papers)
+
+
+def _heatmap_counts(*, store: Store, settings: Settings) -> _Counts:
+    table = result_table(run_query(store=store, query=load_query(settings, "papers-per-year-per-perspective")))
+    papers: dict[str, dict[int, int]] = {}
+    position: dict[str, tuple[tuple[int, str], bool, tuple[int, str]]] = {}
+    totals: set[str] = set()
+    for perspective, perspective_label, category, label, year, count in table.rows:
+        if year is None or not _value(year).lstrip("-").isdigit():
+            continue
+        is_total = _value(perspective) == _value(category)
+        row = f"{_value(perspective_label)} (all)" if is_total else _value(label)
+        if is_total:
+            totals.add(row)
+        position[row] = (_taxonomy_position(_value(perspective), _value(perspective_label)), not is_total,
+                         _taxonomy_position(_value(category), row))
+        papers.setdefault(row, {})[int(_value(year))] = _number(count)
+    if not papers:
+        raise NotFound("no surveyed works with a publication year and a category in the store "
+                       "(run `kg import`, then `kg build`)")
+    rows = sorted(papers, key=position.__getitem__)
+    return _Counts(rows=rows, years=_year_range({y for counts in papers.values() for y in counts}),
+                   papers=papers, emphasised=frozenset(totals))
+
+
+def _draw_trend(counts: _Counts) -> Figure:
+    figure = Figure(figsize=(10, 4.8), layout="constrained")
+    axes = figure.add_subplot()
+    markers = "osD^vP*X"
+    for index, row in enumerate(counts.rows):
+        values = [counts.papers[row].get(year, 0) for year in counts.years]
+        axes.plot(counts.years, values, marker=markers[index % len(markers)], linewidth=2, label=row)
+    axes.set_xticks(counts.years, [str(year) for year in counts.years])
+    axes.set_xlabel("Publication year")
+    axes.set_ylabel("Papers")
+    axes.set_ylim(bottom=0)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_title("Trends in generative AI and RL integration for robotics\n(papers per year, by base model)")
+    axes.legend(title="Base model", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return figure
+
+
+def _draw_heatmap(counts: _Counts) -> Figure:
+    grid = [[counts.papers[row].get(year, 0) for year in counts.years] for row in counts.rows]
+    width = 3.5 + 0.75 * len(counts.years)
+    height = 1.6 + 0.45 * len(counts.rows)
+    figure = Figure(figsize=(max(width, 7.0), height), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(grid, cmap="Purples", aspect="auto")
+    peak = max(max(row) for row in grid) or 1
+    for y, row in enumerate(grid):
+        for x, value in enumerate(row):
+            axes.text(x, y, str(value), ha="center", va="center", fontsize=9,
+                      color="white" if value > peak * 0.55 else "black")
+    axes.set_xticks(range(len(counts.years)), [str(year) for year in counts.years])
+    axes.set_yticks(range(len(counts.rows)), counts.rows)
+    for label in axes.get_yticklabels():
+        if label.get_text() in counts.emphasised:
+            label.set_fontweight("bold")
+    axes.set_xlabel("Publication year")
+    axes.set_title("Published papers per year, by category and perspective")
+    figure.colorbar(image, ax=axes, label="Papers", shrink=0.8)
+    return figure
+
+
+_FIGURES: dict[str, tuple[str, Callable[..., _Counts], Callable[[_Counts], Figure]]] = {
+    "trend": ("Fig. 1: papers per year per base model", _trend_counts, _draw_trend),
+    "heatmap": ("Fig. 2: papers per year per category and perspective", _heatmap_counts, _draw_heatmap),
+}
+
+
+def figure_names() -> list[str]:
+    """The figures this module draws, in the survey's order."""
+    return list(_FIGURES)
+
+
+def figure_title(name: str) -> str:
+    """A figure's caption. Raises NotFound for an unknown figure."""
+    if name not in _FIGURES:
+        raise NotFound(f"no figure {name!r}; figures: {', '.join(_FIGURES)}")
+    return _FIGURES[name][0]
+
+
+def render_figure(*, store: Store, settings: Settings, name: str, fmt: str) -> bytes:
+    """A figure as PNG or SVG bytes, drawn from the store.
+
+    Raises NotFound for an unknown figure or format, or when the store holds no data to draw.
+    """
+    figure_title(name)
+    if fmt not in FORMATS:
+        raise NotFound(f"no figure format {fmt!r}; formats: {', '.join(FORMATS)}")
+    _, read_counts, draw = _FIGURES[name]
+    figure = draw(read_counts(store=store, settings=settings))
+    FigureCanvasAgg(figure)
+    out = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {}
+    # SVG keeps its labels as text (searchable, accessible, smaller); ids are seeded so output is stable
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "duality-kg"}):
+        figure.savefig(out, format=fmt, dpi=150, metadata=metadata)
+    return out.getvalue()
+
+
+def figures_html(*, prefix: str = "/figures") -> str:
+    """An HTML block showing every figure (SVG), for the server's home page."""
+    items = "\n".join(
+        f'<figure class="kg-figure"><img src="{prefix}/{name}.svg" alt="{title}" style="max-width:100%">'
+        f'<figcaption>{title} (<a href="{prefix}/{name}.png">PNG</a>, <a href="{prefix}/{name}.svg">SVG</a>)'
+        f"</figcaption></figure>"
+        for name, (title, _, _) in _FIGURES.items())
+    return f'<section class="kg-figures">\n{items}\n</section>'
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
+    """`kg figures --out DIR`: write every figure as PNG and SVG into DIR.
+
+    Raises NotFound when the store holds no data to draw.
+    """
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings)
+    for name in figure_names():
+        for fmt in FORMATS:
+            path = out / f"{name}.{fmt}"
+            path.write_bytes(render_figure(store=store, settings=settings, name=name, fmt=fmt))
+            print(path, file=sys.stderr)
+    return 0
