@@ -1,0 +1,80 @@
+"""`kg queries`, `kg query` and `kg figures` from the command line (in-process, real store and files)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from queries_support import ROOT, project_settings, require_data
+
+QUERY_NAMES = sorted(path.stem for path in Path(project_settings().queries_dir).glob("*.rq"))  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def in_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("KG_ROOT", str(ROOT))
+
+
+def test_kg_queries_lists_every_query_with_its_summary(capsys: pytest.CaptureFixture[str]):
+    assert QUERY_NAMES
+    assert main(["queries"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[0] for line in lines) == QUERY_NAMES
+    assert all(len(line.split()) > 1 for line in lines), "a query is listed without its summary"
+
+
+def test_kg_query_unknown_name_exits_2_naming_it(capsys: pytest.CaptureFixture[str]):
+    assert main(["query", "no-such-query"]) == 2
+    assert "no-such-query" in capsys.readouterr().err
+
+
+def test_kg_query_bad_parameter_exits_2_naming_it(capsys: pytest.CaptureFixture[str]):
+    assert main(["query", "papers-in-category", "--param", "category=not an iri"]) == 2
+    assert "'category'" in capsys.readouterr().err
+
+
+def test_kg_query_unknown_parameter_exits_2_naming_it(capsys: pytest.CaptureFixture[str]):
+    assert main(["query", "survey-table-2", "--param", "colour=red"]) == 2
+    assert "'colour'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "md"])
+def test_kg_query_prints_the_result_in_each_format(fmt: str, capsys: pytest.CaptureFixture[str]):
+    require_data()
+    assert main(["query", "survey-table-9", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        document = json.loads(out)
+        assert document["head"]["vars"][0] == "benchmark" and document["results"]["bindings"]
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert rows[0][0] == "benchmark" and len(rows) > 1
+    elif fmt == "md":
+        assert out.startswith("| benchmark |") and out.count("\n") > 2
+    else:
+        assert out.startswith("benchmark") and "row" in out.splitlines()[-1]
+    assert "Meta-World" in out
+
+
+def test_kg_query_binds_a_parameter_from_the_command_line(capsys: pytest.CaptureFixture[str]):
+    require_data()
+    assert main(["query", "papers-in-category", "--param", "category=cat:reward-signal", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows and {row["category"] for row in rows} == {"https://w3id.org/duality-kg/category/reward-signal"}
+
+
+def test_kg_figures_writes_png_and_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    require_data()
+    assert main(["figures", "--out", str(tmp_path)]) == 0
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["heatmap.png", "heatmap.svg", "trend.png", "trend.svg"]
+    for path in tmp_path.iterdir():
+        content = path.read_bytes()
+        assert len(content) > 5_000, f"{path.name} is suspiciously small"
+        assert content.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in content
