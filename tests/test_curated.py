@@ -238,14 +238,24 @@ def test_section9_areas_use_contract_concepts() -> None:
     assert not unknown, f"concepts not in the contract: {unknown}"
 
 
-def test_section9_headings_are_in_the_survey() -> None:
-    text = (_sources() / SURVEY_TEXT).read_text(encoding="utf-8")
-    headings = {re.sub(r"^[#\s]*(9\.3\.\d\.\s*)?", "", line).strip(): line for line in text.splitlines()}
+def test_section9_headings_are_in_the_survey_under_their_section() -> None:
+    lines = (_sources() / SURVEY_TEXT).read_text(encoding="utf-8").splitlines()
+    headings = {re.sub(r"^[#\s]*(9\.3\.\d\.\s*)?", "", line).strip(): number for number, line in enumerate(lines)}
     missing = [row["heading"] for row in _rows("section9-areas.csv") if row["heading"] not in headings]
     assert not missing, f"headings not found in seed 001: {missing}"
+    starts = {}
+    for number, line in enumerate(lines):
+        found = re.match(r"^[#\s]*(9\.[1-3](?:\.\d)?)\.\s", line)
+        if found:
+            starts[found.group(1)] = number
+    assert {"9.1", "9.2", "9.3"} <= set(starts), "Section 9 sub-headings not found"
+    following = {"9.1": starts["9.2"], "9.2": starts["9.3"]}
     for row in _rows("section9-areas.csv"):
-        if row["section"].startswith("9.3."):
-            assert row["section"] + "." in headings[row["heading"]], row
+        at = headings[row["heading"]]
+        if row["section"] in following:
+            assert starts[row["section"]] < at < following[row["section"]], row
+        else:
+            assert starts.get(row["section"]) == at, row
 
 
 def test_extends_locators_name_real_sections() -> None:
