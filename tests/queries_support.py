@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from kg.queries import open_store
+from kg.load import load_graphs
 from kg.settings import Settings
 
 __all__ = ["ROOT", "project_settings", "project_store", "require_data"]
@@ -30,5 +30,11 @@ def require_data() -> None:
 
 @functools.lru_cache(maxsize=1)
 def project_store() -> Store:
-    """The store of ontology/ + data/ttl/ (built once per test session)."""
-    return open_store(project_settings())
+    """An in-memory store of ontology/ + data/ttl/ in their named graphs (loaded once per test session).
+
+    Not reasoned: the table queries read asserted cells, and the pipeline's own tests cover reasoning.
+    """
+    settings = project_settings()
+    store = Store()
+    load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)  # type: ignore[arg-type]
+    return store

@@ -1,8 +1,13 @@
-"""`kg queries`, `kg query` and `kg figures` from the command line (in-process, real store and files)."""
+"""`kg queries`, `kg query` and `kg figures` from the command line (in-process, real files).
+
+The commands query the built store (`kg build`: load, validate, reason); here it is built once into a
+temporary folder.
+"""
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 from pathlib import Path
@@ -15,10 +20,24 @@ from queries_support import ROOT, project_settings, require_data
 QUERY_NAMES = sorted(path.stem for path in Path(project_settings().queries_dir).glob("*.rq"))  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kg") / "store"
+
+
 @pytest.fixture(autouse=True)
-def in_project(monkeypatch: pytest.MonkeyPatch) -> None:
+def in_project(monkeypatch: pytest.MonkeyPatch, store_dir: Path) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("KG_ROOT", str(ROOT))
+    monkeypatch.setenv("KG_STORE_DIR", str(store_dir))
+
+
+def require_build() -> None:
+    """Skip until the whole pipeline `kg build` runs (validate, reason) is merged into this branch."""
+    require_data()
+    missing = [name for name in ("kg.validate", "kg.reason") if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"`kg build` needs {', '.join(missing)}, not merged yet")
 
 
 def test_kg_queries_lists_every_query_with_its_summary(capsys: pytest.CaptureFixture[str]):
@@ -46,7 +65,7 @@ def test_kg_query_unknown_parameter_exits_2_naming_it(capsys: pytest.CaptureFixt
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "json", "md"])
 def test_kg_query_prints_the_result_in_each_format(fmt: str, capsys: pytest.CaptureFixture[str]):
-    require_data()
+    require_build()
     assert main(["query", "survey-table-9", "--format", fmt]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
@@ -63,14 +82,14 @@ def test_kg_query_prints_the_result_in_each_format(fmt: str, capsys: pytest.Capt
 
 
 def test_kg_query_binds_a_parameter_from_the_command_line(capsys: pytest.CaptureFixture[str]):
-    require_data()
+    require_build()
     assert main(["query", "papers-in-category", "--param", "category=cat:reward-signal", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows and {row["category"] for row in rows} == {"https://w3id.org/duality-kg/category/reward-signal"}
 
 
-def test_kg_figures_writes_png_and_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    require_data()
+def test_kg_figures_writes_png_and_svg(tmp_path: Path):
+    require_build()
     assert main(["figures", "--out", str(tmp_path)]) == 0
     written = sorted(path.name for path in tmp_path.iterdir())
     assert written == ["heatmap.png", "heatmap.svg", "trend.png", "trend.svg"]

@@ -31,13 +31,12 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QuerySolutions,
-    RdfFormat,
     Store,
     Variable,
 )
 
 from kg.errors import NotFound, ParameterError, QuerySyntaxError
-from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PREFIXES
+from kg.iri import PREFIXES
 from kg.settings import Settings
 
 __all__ = [
@@ -336,32 +335,13 @@ def _sparql_json(table: ResultTable) -> str:
 
 
 def open_store(settings: Settings) -> Store:
-    """The store the commands query: `kg.build.build(settings)` when the build module is present, else an
-    in-memory store of ontology/*.ttl (graph:ontology) and data/ttl/**/*.ttl (graph:data).
+    """The store the commands query: the built store (`kg build`), built first when an input changed.
 
-    Raises TurtleSyntaxError if a file does not parse.
+    Raises what `kg.build.build` raises: TurtleSyntaxError, ValidationFailed, InconsistentOntology.
     """
-    try:
-        from kg.build import build  # the lead's pipeline: load, validate, reason
-    except ModuleNotFoundError:
-        return _load_files(settings)
+    from kg.build import build  # imported here: the pipeline pulls in the reasoner, which queries do not need
+
     return build(settings)
-
-
-def _load_files(settings: Settings) -> Store:
-    from kg.errors import TurtleSyntaxError
-
-    store = Store()
-    folders = [(Path(settings.ontology_dir), "*.ttl", GRAPH_ONTOLOGY),  # type: ignore[arg-type]
-               (Path(settings.data_dir), "**/*.ttl", GRAPH_DATA)]  # type: ignore[arg-type]
-    for folder, pattern, graph in folders:
-        for path in sorted(folder.glob(pattern)):
-            try:
-                store.bulk_load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(graph))
-            except SyntaxError as err:
-                raise TurtleSyntaxError(path, getattr(err, "lineno", None), getattr(err, "offset", None),
-                                        str(err)) from err
-    return store
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
