@@ -133,9 +133,11 @@ def _draw_heatmap(counts: _Counts) -> Figure:
                       color="white" if value > peak * 0.55 else "black")
     axes.set_xticks(range(len(counts.years)), [str(year) for year in counts.years])
     axes.set_yticks(range(len(counts.rows)), counts.rows)
-    for label in axes.get_yticklabels():
+    for index, label in enumerate(axes.get_yticklabels()):
         if label.get_text() in counts.emphasised:
             label.set_fontweight("bold")
+            if index:  # a rule above each perspective's block but the first
+                axes.axhline(index - 0.5, color="black", linewidth=1.2)
     axes.set_xlabel("Publication year")
     axes.set_title("Published papers per year, by category and perspective")
     figure.colorbar(image, ax=axes, label="Papers", shrink=0.8)
