@@ -181,7 +181,7 @@ def parse_query_file(path: Path) -> NamedQuery:
     in_params = False
     for number, content in _header_lines(text):
         where = f"{path}:{number}"
-        indented = content.startswith("   ")
+        indented = len(content) - len(content.lstrip()) > 1  # deeper than "#+ key:"
         key_value = content.strip()
         if in_params and indented:
             if key_value.startswith("- "):
