@@ -111,7 +111,8 @@ def run_shapes(*, project: ProjectFiles, shapes_path: Path, root: Path | None = 
         allow_warnings=True, inplace=True,
     )
     violations = []
-    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+    # Only the report's own results: pySHACL also types the nested sh:detail results of sh:node.
+    for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         message = results.value(result, SH.resultMessage)
         severity = _SEVERITY.get(results.value(result, SH.resultSeverity), Severity.ERROR)
