@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.datafiles import ProjectFiles, ontology_paths, parse_turtle
+from kg.datafiles import ProjectFiles, read_file
+from kg.iri import GRAPH_ONTOLOGY
+from kg.load import ontology_files
 from kg.qc import qc_paths, run_qc
 from kg.shapes import load_shapes, run_shapes
 from kg.validation_report import ValidationReport
@@ -31,11 +33,11 @@ _EXPECT = re.compile(r"^# expect: (?P<rule>\S+)(?: on (?P<path>\S+))?\s*$")
 
 @lru_cache(maxsize=1)
 def _ontology():
-    return [parse_turtle(p) for p in ontology_paths(ROOT / "ontology")]
+    return [read_file(p, graph=GRAPH_ONTOLOGY) for p in ontology_files(ROOT / "ontology")]
 
 
 def validate_case(path: Path) -> ValidationReport:
-    project = ProjectFiles(ontology=_ontology(), data=[parse_turtle(FIXTURES / "sources.ttl"), parse_turtle(path)])
+    project = ProjectFiles(ontology=_ontology(), data=[read_file(FIXTURES / "sources.ttl"), read_file(path)])
     violations = run_shapes(project=project, shapes_path=SHAPES, root=ROOT)
     violations += run_qc(store=project.to_store(), qc_dir=QC_DIR, project=project, root=ROOT)
     return ValidationReport(violations=violations)

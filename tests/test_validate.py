@@ -124,3 +124,10 @@ def test_check_ontology_reports_inconsistency(tmp_path):
         "dkg:both a owl:NamedIndividual, dkg:ResearchPaper, dkg:Benchmark .\n", encoding="utf-8")
     problems = check_ontology(Settings(root=root))
     assert len(problems) == 1 and "inconsistent" in problems[0], problems
+
+
+def test_the_hand_written_sample_papers_conform():
+    samples = ROOT / "tests" / "fixtures" / "sample-papers"
+    assert len(list(samples.glob("*.ttl"))) >= 5
+    report = validate(settings=Settings(root=ROOT), data_dir=samples)
+    assert report.conforms, report.render()

@@ -13,10 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as pyshacl_validate
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import SH
 
-from kg.datafiles import ProjectFiles, parse_turtle
+from kg.datafiles import ProjectFiles
 from kg.iri import PREFIXES
+from kg.load import parse_turtle
 from kg.validation_report import Severity, Violation
 
 __all__ = ["SHAPES_NS", "load_shapes", "shape_names", "run_shapes", "to_rdflib_graph", "compact"]
@@ -55,7 +56,7 @@ def to_rdflib_graph(quads: object) -> rdflib.Graph:
 
 def load_shapes(shapes_path: Path) -> rdflib.Graph:
     """The shapes graph. Raises TurtleSyntaxError if shapes.ttl does not parse."""
-    return to_rdflib_graph(parse_turtle(shapes_path).quads)
+    return to_rdflib_graph(parse_turtle(shapes_path, graph="urn:x-kg:shapes"))
 
 
 def shape_names(shapes_path: Path) -> set[str]:

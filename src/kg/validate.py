@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.datafiles import ProjectFiles, ontology_paths, parse_turtle, read_project
+from kg.datafiles import ProjectFiles, read_project
 from kg.errors import KgError
+from kg.iri import GRAPH_ONTOLOGY
+from kg.load import ontology_files, parse_turtle
 from kg.qc import run_qc
 from kg.settings import Settings
 from kg.shapes import run_shapes
@@ -54,7 +56,7 @@ def _ontology_ntriples(paths: list[Path], target: Path) -> None:
     # between them dropped, so owlready2 never tries to fetch an import from the network.
     triples = [
         ox.Triple(q.subject, q.predicate, q.object)
-        for path in paths for q in parse_turtle(path).quads
+        for path in paths for q in parse_turtle(path, graph=GRAPH_ONTOLOGY)
         if q.predicate.value != _OWL_IMPORTS
     ]
     ox.serialize(triples, output=str(target), format=ox.RdfFormat.N_TRIPLES)
@@ -71,7 +73,7 @@ def check_ontology(settings: Settings) -> list[str]:
 
     if shutil.which("java") is None:
         raise KgError("HermiT needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
-    paths = ontology_paths(settings.ontology_dir)  # type: ignore[arg-type]
+    paths = ontology_files(settings.ontology_dir)  # type: ignore[arg-type]
     if not paths:
         return [f"no ontology files in {settings.ontology_dir}"]
     with tempfile.TemporaryDirectory(prefix="kg-ontology-") as tmp:
