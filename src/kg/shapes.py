@@ -20,7 +20,7 @@ from kg.iri import PREFIXES
 from kg.load import parse_turtle
 from kg.validation_report import Severity, Violation
 
-__all__ = ["SHAPES_NS", "load_shapes", "shape_names", "run_shapes", "to_rdflib_graph", "compact"]
+__all__ = ["SHAPES_NS", "load_shapes", "run_shapes", "to_rdflib_graph", "compact"]
 
 SHAPES_NS = "https://w3id.org/duality-kg/shapes#"
 _PREFIXES = {**PREFIXES, "shape": SHAPES_NS, "sh": str(SH)}
@@ -57,14 +57,6 @@ def to_rdflib_graph(quads: object) -> rdflib.Graph:
 def load_shapes(shapes_path: Path) -> rdflib.Graph:
     """The shapes graph. Raises TurtleSyntaxError if shapes.ttl does not parse."""
     return to_rdflib_graph(parse_turtle(shapes_path, graph="urn:x-kg:shapes"))
-
-
-def shape_names(shapes_path: Path) -> set[str]:
-    """Every named (IRI) shape and SPARQL constraint in shapes.ttl, in prefixed form."""
-    graph = load_shapes(shapes_path)
-    kinds = (SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint)
-    return {compact(str(s)) for kind in kinds for s in graph.subjects(rdflib.RDF.type, kind)
-            if isinstance(s, rdflib.URIRef)}
 
 
 def _text(node: rdflib.term.Node | None) -> str | None:
