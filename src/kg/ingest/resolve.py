@@ -17,6 +17,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.iri import PAPER, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.records import SourceRecord, normalise_title, significant_words
+from kg.ingest.sources import SHEET_FILES
 
 __all__ = ["Decision", "Resolution", "resolve", "write_report", "title_only_iri", "SHEET_TABLES"]
 
@@ -125,13 +126,17 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
         fragment = f"list-{row['list_line'].strip()}"
         if fragment not in by_fragment:
             raise InputError(f"data/curated/list-links.csv line {number}: no list entry on line {row['list_line']}")
+        curated_fragments.add(fragment)
+        if row["target"].strip() == "none":
+            result.decisions.append(Decision("curated (list-links.csv): in no survey reference", (fragment,),
+                                             row.get("reason", "")))
+            continue
         merge(fragment, target_fragment(row["target"].strip(), f"data/curated/list-links.csv line {number}"),
               "curated (list-links.csv)", row.get("reason", ""))
-        curated_fragments.add(fragment)
     keyed = {_bibtex(r): r.fragment for r in records if r.record_class == "dkg:SpreadsheetRow"}
     for number, row in enumerate(sheet_keys, start=2):
         matches = [f for (sheet, key), f in keyed.items() if key == row["bibtex_key"].strip()
-                   and (not row.get("sheet") or row["sheet"].strip() in {sheet, ""})]
+                   and row.get("sheet", "").strip() in {"", sheet, Path(SHEET_FILES[sheet]).name}]
         if not matches:
             raise InputError(f"data/curated/sheet-keys.csv line {number}: no sheet row with key {row['bibtex_key']!r}")
         for fragment in matches:
@@ -325,9 +330,10 @@ def write_report(resolution: Resolution, records: list[SourceRecord], path: Path
              "Fix a wrong merge or an unresolved item with a row in `data/curated/`.", "",
              "## Merges", "", "| work | record | merged with | rule | detail |", "|---|---|---|---|---|"]
     for decision in sorted(resolution.decisions, key=lambda d: (resolution.paper_of[d.records[0]], d.records)):
-        a, b = decision.records
+        a, b = (decision.records + ("",))[:2]
         work = resolution.paper_of[a].removeprefix(PAPER)
-        lines.append(f"| `{work}` | {_md(locator[a])} | {_md(locator[b])} | {decision.rule} | {_md(decision.detail)} |")
+        lines.append(f"| `{work}` | {_md(locator[a])} | {_md(locator.get(b, '-'))} | {decision.rule} | "
+                     f"{_md(decision.detail)} |")
     lines += ["", "## Unresolved", ""]
     items = sorted(resolution.unresolved + extra_unresolved)
     lines += [f"- {_md(what)}: {why}" for what, why in items] or ["(none)"]
