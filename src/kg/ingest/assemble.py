@@ -116,9 +116,10 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
     for record in records:
+        # networks sit in the tables' Network column and in the sheets' Base Model column
+        network_cell = iri("dkg:cellBaseModel") if record.record_class == "dkg:SpreadsheetRow" else iri("dkg:cellNetwork")
         for cell_predicate, value in record.cells:
-            if str(cell_predicate).endswith(("cellNetwork", "cellBaseModel")) and record.source != "survey-text" \
-                    or str(cell_predicate).endswith("cellNetwork"):
+            if cell_predicate == network_cell:
                 for item in networks_in(str(value))[1]:
                     built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
     return built

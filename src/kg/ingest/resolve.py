@@ -122,12 +122,14 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
         raise InputError(f"{where}: target {target!r} is neither a survey reference ref:N nor a known arxiv:ID")
 
     curated_fragments: set[str] = set()
+    confirmed_list_only: set[str] = set()
     for number, row in enumerate(list_links, start=2):
         fragment = f"list-{row['list_line'].strip()}"
         if fragment not in by_fragment:
             raise InputError(f"data/curated/list-links.csv line {number}: no list entry on line {row['list_line']}")
         curated_fragments.add(fragment)
         if row["target"].strip() == "none":
+            confirmed_list_only.add(fragment)
             result.decisions.append(Decision("curated (list-links.csv): in no survey reference", (fragment,),
                                              row.get("reason", "")))
             continue
@@ -226,7 +228,7 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
         for record in group:
             result.paper_of[record.fragment] = iri
     for record in records:
-        if record.record_class == "dkg:ListEntry" and not any(
+        if record.record_class == "dkg:ListEntry" and record.fragment not in confirmed_list_only and not any(
                 m.record_class == "dkg:ReferenceEntry" for m in members[groups.find(record.fragment)]):
             result.unresolved.append((f"list entry {record.locator}: {record.keys.title}",
                                       "matches no survey reference (kept as a list-only work)"))
