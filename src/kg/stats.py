@@ -44,47 +44,43 @@ _COUNTS: dict[str, str] = {
 }
 
 
-def collect_stats(*, ontology_dir: Path, data_dir: Path, qc_dir: Path) -> dict[str, object]:
-    """The counts of `kg stats` for the graph in `data_dir`.
+def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[str, object]:
+    """The counts of `kg stats` for the graph in `data_dir` (default: settings.data_dir).
 
     `statements_without_provenance` runs queries/qc/statement-without-provenance-violation.rq;
-    `shacl_violations` is None (with `shacl_note`) while no `kg.validate.validate` exists.
-    Raises TurtleSyntaxError when a data or ontology file does not parse.
+    `shacl_violations` comes from `kg.validate.validate`, or is None (with `shacl_note`) while that
+    module is not there. Raises TurtleSyntaxError when a data or ontology file does not parse.
     """
+    data_dir = data_dir or settings.data_dir
     store = ox.Store()
-    load_graphs(store, ontology_dir=ontology_dir, data_dir=data_dir)
+    load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
     stats: dict[str, object] = {}
     for name, query in _COUNTS.items():
         rows = list(store.query(_PREFIXES + query, use_default_graph_as_union=True))
         stats[name] = int(rows[0]["n"].value)
-    rule = (qc_dir / PROVENANCE_RULE).read_text(encoding="utf-8")
+    rule = (settings.qc_dir / PROVENANCE_RULE).read_text(encoding="utf-8")
     stats["statements_without_provenance"] = len(list(store.query(rule, use_default_graph_as_union=True)))
-    stats["shacl_violations"], note = _shacl_violations(ontology_dir=ontology_dir, data_dir=data_dir)
+    stats["shacl_violations"], note = _shacl_violations(settings=settings, data_dir=data_dir)  # type: ignore[arg-type]
     if note:
         stats["shacl_note"] = note
     return stats
 
 
-def _shacl_violations(*, ontology_dir: Path, data_dir: Path) -> tuple[int | None, str | None]:
+def _shacl_violations(*, settings: Settings, data_dir: Path) -> tuple[int | None, str | None]:
     try:
         validate = importlib.import_module("kg.validate").validate
     except (ImportError, AttributeError):
         return None, "kg.validate.validate does not exist yet; SHACL violations not counted"
-    try:
-        report = validate(ontology_dir=ontology_dir, data_dir=data_dir)
-    except TypeError as err:
-        return None, f"kg.validate.validate has an unexpected signature ({err}); SHACL violations not counted"
-    for attribute in ("violation_count", "violations"):
-        value = getattr(report, attribute, None)
-        if value is not None:
-            return (value if isinstance(value, int) else len(value)), None
-    return None, "kg.validate.validate returned no violation count"
+    report = validate(settings=settings, data_dir=data_dir)
+    # the report also holds the QC queries' results; SHACL results are the ones whose rule is a shape
+    qc_rules = {path.name for path in settings.qc_dir.glob("*.rq")} | {"ontology-hermit"}
+    return sum(1 for v in report.violations if getattr(v, "rule", None) not in qc_rules
+               and str(getattr(v, "severity", "ERROR")).endswith("ERROR")), None
 
 
 def command(settings: Settings, args: argparse.Namespace) -> int:
     """`kg stats --format json|table`: counts on stdout; exit 0."""
-    stats = collect_stats(ontology_dir=settings.ontology_dir, data_dir=settings.data_dir,  # type: ignore[arg-type]
-                          qc_dir=settings.qc_dir)
+    stats = collect_stats(settings=settings)
     if getattr(args, "format", "table") == "json":
         print(json.dumps(stats, indent=2, ensure_ascii=False))
     else:
