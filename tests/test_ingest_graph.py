@@ -163,12 +163,12 @@ def test_no_paper_lacks_a_source(graph):
 
 
 def test_no_statement_without_provenance(graph):
-    rule = (REPO / "queries" / "qc" / "statement-without-provenance-violation.rq").read_text(encoding="utf-8")
+    rule = (REPO / "queries" / "qc" / "paper-fact-without-record-violation.rq").read_text(encoding="utf-8")
     assert list(graph.query(rule, use_default_graph_as_union=True)) == []
 
 
 def test_provenance_rule_finds_an_unsourced_statement(graph):
-    rule = (REPO / "queries" / "qc" / "statement-without-provenance-violation.rq").read_text(encoding="utf-8")
+    rule = (REPO / "queries" / "qc" / "paper-fact-without-record-violation.rq").read_text(encoding="utf-8")
     paper = ox.NamedNode(_paper_of_ref(graph, 8))
     extra = ox.Quad(paper, ox.NamedNode(DKG + "frameworkName"), ox.Literal("not in any source"))
     graph.add(extra)
@@ -176,7 +176,7 @@ def test_provenance_rule_finds_an_unsourced_statement(graph):
         violations = list(graph.query(rule, use_default_graph_as_union=True))
     finally:
         graph.remove(extra)
-    assert [v["object"].value for v in violations] == ["not in any source"]
+    assert [v["value"].value for v in violations] == ["not in any source"]
 
 
 def test_table9_benchmarks_have_every_column(graph):

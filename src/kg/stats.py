@@ -19,7 +19,7 @@ from kg.settings import Settings
 
 __all__ = ["collect_stats", "command", "PROVENANCE_RULE"]
 
-PROVENANCE_RULE = "statement-without-provenance-violation.rq"
+PROVENANCE_RULE = "paper-fact-without-record-violation.rq"
 
 _PREFIXES = """PREFIX dkg: <https://w3id.org/duality-kg/ontology#>
 PREFIX cito: <http://purl.org/spar/cito/>
@@ -47,7 +47,7 @@ _COUNTS: dict[str, str] = {
 def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[str, object]:
     """The counts of `kg stats` for the graph in `data_dir` (default: settings.data_dir).
 
-    `statements_without_provenance` runs queries/qc/statement-without-provenance-violation.rq;
+    `statements_without_provenance` runs queries/qc/paper-fact-without-record-violation.rq;
     `shacl_violations` comes from `kg.validate.validate`, or is None (with `shacl_note`) while that
     module is not there. Raises TurtleSyntaxError when a data or ontology file does not parse.
     """
