@@ -91,6 +91,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
 
     resolution = resolve(records, list_links=read_curated(curated_dir, "list-links"),
                          sheet_keys=read_curated(curated_dir, "sheet-keys"), sheet_frameworks=frameworks)
+    _drop_contested_identifiers(records, resolution.contested)
     ref_paper = {r.keys.reference_number: URIRef(resolution.paper_of[r.fragment])
                  for r in records if r.record_class == "dkg:ReferenceEntry"}
     curated_used: set[str] = set()
@@ -123,6 +124,20 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
                 for item in networks_in(str(value))[1]:
                     built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
     return built
+
+
+def _drop_contested_identifiers(records: list[SourceRecord], contested: set[str]) -> None:
+    """An id given for two works identifies neither: drop it from the facts (the record keeps its link)."""
+    def contested_id(predicate: URIRef, value: object) -> bool:
+        if predicate == iri("fabio:hasArXivId"):
+            return str(value).lower() in contested
+        if predicate == iri("dkg:doi"):
+            arxiv = normalise_arxiv_id(str(value)) if "arxiv" in str(value).lower() else None
+            return str(value).lower() in contested or (arxiv or "") in contested
+        return False
+
+    for record in records:
+        record.facts = [(p, v) for p, v in record.facts if not contested_id(p, v)]
 
 
 def _record_iri(paper: URIRef, record: SourceRecord) -> URIRef:

@@ -50,6 +50,8 @@ class Resolution:
     decisions: list[Decision] = field(default_factory=list)
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     """(what, why) for items a reviewer should look at."""
+    contested: set[str] = field(default_factory=set)
+    """arXiv ids / DOIs (lower case) that sources give for more than one work."""
 
 
 class _Groups:
@@ -217,8 +219,10 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
                 if value:
                     claims[value.lower()].add(root)
     contested = {value for value, roots in claims.items() if len(roots) > 1}
+    result.contested = contested
     for value in sorted(contested):
-        result.unresolved.append((f"identifier {value}", "given for more than one work: not used to name any of them"))
+        result.unresolved.append((f"identifier {value}", "given for more than one work: not used to name any of "
+                                  "them, and not stated as an identifier of either (the links stay)"))
     minted: dict[str, str] = {}
     for root, group in sorted(members.items()):
         iri = _mint(group, result, contested)
