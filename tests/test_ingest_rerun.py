@@ -135,3 +135,12 @@ def test_kg_stats_json_reports_the_counts(capsys, monkeypatch):
     assert stats["table_rows_resolved"] == stats["table_rows"] > 0
     assert stats["spreadsheet_rows_resolved"] == stats["spreadsheet_rows"] == len(parse_sheets(SOURCES))
     assert stats["statements_without_provenance"] == 0
+
+
+def test_kg_import_command_writes_the_same_files(first_import, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path / "ttl"))
+    assert main(["import", "--sources", str(SOURCES)]) == 0
+    assert "kg import:" in capsys.readouterr().err
+    assert snapshot(tmp_path / "ttl") == snapshot(first_import)
+    assert (tmp_path / "reports" / "merges.md").read_text(encoding="utf-8").startswith("# Merge decisions")
