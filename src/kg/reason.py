@@ -1,0 +1,557 @@
+"""`kg reason`: classify works with HermiT and write what follows into `graph:inferred`.
+
+Design (the scale problem, see docs/reasoning.md): whole-graph HermiT grows worse than linearly with
+the number of works, but a work's classification depends only on its own facts and the ontology (the
+individuals it points to - concepts, networks, value sets - are shared context). Works with the same
+*fact signature* (asserted types + property values that occur in the ontology's axioms) therefore get
+the same classes. We reason once per distinct signature: one representative individual per signature,
+together with the shared context and the ontology, in one HermiT run (split into batches if there are
+many), and copy the answers back to every work of that signature. Reading the facts and writing the
+answers is linear in the graph; HermiT's input grows with the number of distinct signatures, which the
+taxonomy bounds. Work-to-work links (cites/isCitedBy, extends) are closed under the ontology's inverse
+and sub-property axioms in Python. `--whole-graph` runs one HermiT over every work instead (for checking).
+
+Per-work closed world: a property annotated `dkg:closedPerWork true` (e.g. `dkg:evaluatedIn`) gets,
+for each work that has values for it, the axiom `work a (property only {its values})`, so a class like
+"evaluated only in simulation" can be entailed. Works without any value stay unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import owlready2
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
+
+from kg.errors import InconsistentOntology, KgError
+from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV
+from kg.settings import Settings
+
+__all__ = ["ReasoningResult", "reason", "command", "reasoner_name", "load_files_into"]
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+OWL = PREFIXES["owl"]
+RDFS = PREFIXES["rdfs"]
+REPRESENTATIVE = "urn:dkg:reasoning:signature-"
+NEIGHBOUR = "urn:dkg:reasoning:linked-work"
+ACTIVITY = GRAPH_INFERRED + "#reasoning"
+REASONER_AGENT = GRAPH_INFERRED + "#hermit"
+BATCH_SIZE = 400
+"""Signatures per HermiT run; a batch stays small enough that HermiT answers in a few seconds."""
+
+_PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+@dataclass(frozen=True)
+class ReasoningResult:
+    """What `reason` did: memberships per work (every named class, asserted or inferred) and counts."""
+
+    mode: str
+    reasoner: str
+    works: int
+    signatures: int
+    hermit_runs: int
+    memberships: dict[str, frozenset[str]]
+    inferred_values: dict[str, frozenset[tuple[str, str]]]
+    inferred_triples: int
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def reasoner_name() -> str:
+    """'HermiT 1.3.8.1099 (owlready2 0.51)': the reasoner and its version, read from the shipped jar."""
+    jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
+    version = "unknown version"
+    with zipfile.ZipFile(jar) as archive:
+        for line in archive.read("META-INF/MANIFEST.MF").decode().splitlines():
+            if line.startswith("Implementation-Version:"):
+                version = line.split(":", 1)[1].strip()
+    return f"HermiT {version} (owlready2 {owlready2.VERSION})"
+
+
+# ---------------------------------------------------------------- reading the store
+
+
+@dataclass
+class _Vocabulary:
+    """What the ontology says about properties, read once from graph:ontology."""
+
+    relevant: set[str]
+    restricted_data: set[str]
+    datatype_properties: set[str]
+    closed_per_work: set[str]
+    inverse: dict[str, set[str]]
+    super_properties: dict[str, set[str]]
+    category_concept: dict[str, str]
+    work_classes: set[str]
+
+
+def _select(store: Store, query: str, **bindings: object) -> Iterator[tuple]:
+    solutions = store.query(_PREFIX_HEADER + query, use_default_graph_as_union=True,
+                            substitutions=bindings or None)
+    for row in solutions:
+        yield tuple(row[i] for i in range(len(solutions.variables)))
+
+
+def _read_vocabulary(store: Store) -> _Vocabulary:
+    onto = f"GRAPH <{GRAPH_ONTOLOGY}>"
+    axiom_properties = {row[0].value for row in _select(store, f"""
+        SELECT DISTINCT ?p WHERE {{ {onto} {{
+          {{ ?r owl:onProperty ?p }} UNION {{ ?p rdfs:domain ?d }} UNION {{ ?p rdfs:range ?d }}
+          UNION {{ ?x owl:propertyChainAxiom ?l . ?l rdf:rest*/rdf:first ?p }}
+          UNION {{ ?p owl:inverseOf ?q }} UNION {{ ?q owl:inverseOf ?p }}
+          UNION {{ ?p rdfs:subPropertyOf ?q }} UNION {{ ?q rdfs:subPropertyOf ?p }}
+          UNION {{ ?p a ?t . VALUES ?t {{ owl:FunctionalProperty owl:InverseFunctionalProperty
+                   owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty owl:SymmetricProperty }} }}
+        }} FILTER(isIRI(?p)) }}""") if isinstance(row[0], NamedNode)}
+    restricted = {row[0].value for row in _select(store, f"SELECT DISTINCT ?p WHERE {{ {onto} {{ ?r owl:onProperty ?p }} }}")}
+    datatype = {row[0].value for row in _select(store, f"SELECT ?p WHERE {{ {onto} {{ ?p a owl:DatatypeProperty }} }}")}
+    closed = {row[0].value for row in _select(store, f"SELECT ?p WHERE {{ {onto} {{ ?p dkg:closedPerWork true }} }}")}
+    inverse: dict[str, set[str]] = defaultdict(set)
+    for p, q in _select(store, f"SELECT ?p ?q WHERE {{ {onto} {{ ?p owl:inverseOf ?q }} }}"):
+        inverse[p.value].add(q.value)
+        inverse[q.value].add(p.value)
+    supers: dict[str, set[str]] = defaultdict(set)
+    for p, q in _select(store, f"SELECT ?p ?q WHERE {{ {onto} {{ ?p rdfs:subPropertyOf+ ?q }} }}"):
+        supers[p.value].add(q.value)
+    category = {cls.value: concept.value for concept, cls in _select(
+        store, f"SELECT ?concept ?class WHERE {{ {onto} {{ ?concept dkg:categoryClass ?class }} }}")}
+    work_classes = {row[0].value for row in _select(
+        store, f"SELECT ?c WHERE {{ {onto} {{ ?c rdfs:subClassOf* dkg:Work }} }}")} | {DKG + "Work"}
+    return _Vocabulary(relevant=axiom_properties, restricted_data=restricted & datatype,
+                       datatype_properties=datatype, closed_per_work=closed, inverse=dict(inverse),
+                       super_properties=dict(supers), category_concept=category, work_classes=work_classes)
+
+
+def _read_works(store: Store, vocabulary: _Vocabulary, withhold: frozenset[str]
+                ) -> dict[str, list[tuple[str, object]]]:
+    """Every work in graph:data with its asserted triples (subject = the work), records excluded."""
+    data = NamedNode(GRAPH_DATA)
+    works: dict[str, list[tuple[str, object]]] = {}
+    type_node = NamedNode(RDF_TYPE)
+    for quad in store.quads_for_pattern(None, type_node, None, data):
+        if isinstance(quad.object, NamedNode) and quad.object.value in vocabulary.work_classes \
+                and isinstance(quad.subject, NamedNode):
+            works.setdefault(quad.subject.value, [])
+    skipped = withhold | {DKG + "hasRecord"}
+    for work, facts in works.items():
+        for quad in store.quads_for_pattern(NamedNode(work), None, None, data):
+            if quad.predicate.value not in skipped:
+                facts.append((quad.predicate.value, quad.object))
+    return works
+
+
+def _context_triples(store: Store, roots: Iterable[str], works: dict[str, list]) -> list[tuple[str, str, object]]:
+    """Triples (graph:data) of the non-work individuals the works point to, followed transitively."""
+    data = NamedNode(GRAPH_DATA)
+    seen: set[str] = set()
+    pending = [r for r in roots if r not in works]
+    triples: list[tuple[str, str, object]] = []
+    while pending:
+        node = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for quad in store.quads_for_pattern(NamedNode(node), None, None, data):
+            if isinstance(quad.object, NamedNode):
+                triples.append((node, quad.predicate.value, quad.object))
+                if quad.object.value not in works and quad.predicate.value != RDF_TYPE:
+                    pending.append(quad.object.value)
+    return triples
+
+
+# ---------------------------------------------------------------- signatures
+
+
+def _signature(facts: list[tuple[str, object]], vocabulary: _Vocabulary, works: dict) -> frozenset:
+    """The facts that can matter to classification, with linked works replaced by a placeholder."""
+    entries = set()
+    for predicate, value in facts:
+        if predicate == RDF_TYPE:
+            entries.add(("val", predicate, str(value)))
+        elif predicate not in vocabulary.relevant:
+            continue
+        elif isinstance(value, NamedNode) and value.value in works:
+            entries.add(("out", predicate, f"<{NEIGHBOUR}>"))
+        elif isinstance(value, Literal) and predicate not in vocabulary.restricted_data:
+            entries.add(("has", predicate, str(Literal("x", datatype=value.datatype))))
+        elif not isinstance(value, BlankNode):
+            entries.add(("val", predicate, str(value)))
+    return frozenset(entries)
+
+
+def _incoming_link_entries(works: dict[str, list[tuple[str, object]]], vocabulary: _Vocabulary
+                           ) -> dict[str, set[tuple]]:
+    incoming: dict[str, set[tuple]] = defaultdict(set)
+    for facts in works.values():
+        for predicate, value in facts:
+            if predicate in vocabulary.relevant and isinstance(value, NamedNode) and value.value in works:
+                incoming[value.value].add(("in", predicate, f"<{NEIGHBOUR}>"))
+    return incoming
+
+
+# ---------------------------------------------------------------- HermiT
+
+
+class _NTriples:
+    """An N-Triples document under construction, with fresh blank nodes."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._blank = 0
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"{s} <{p}> {o} .")
+
+    def blank(self) -> str:
+        self._blank += 1
+        return f"_:r{self._blank}"
+
+    def closure(self, subject: str, predicate: str, values: list[str]) -> None:
+        """subject a (predicate only {values})."""
+        restriction, one_of = self.blank(), self.blank()
+        self.add(subject, RDF_TYPE, restriction)
+        self.add(restriction, RDF_TYPE, f"<{OWL}Restriction>")
+        self.add(restriction, OWL + "onProperty", f"<{predicate}>")
+        self.add(restriction, OWL + "allValuesFrom", one_of)
+        self.add(one_of, RDF_TYPE, f"<{OWL}Class>")
+        node = self.blank()
+        self.add(one_of, OWL + "oneOf", node)
+        for i, value in enumerate(values):
+            self.add(node, PREFIXES["rdf"] + "first", value)
+            rest = self.blank() if i < len(values) - 1 else f"<{PREFIXES['rdf']}nil>"
+            self.add(node, PREFIXES["rdf"] + "rest", rest)
+            node = rest
+
+    def text(self) -> bytes:
+        return ("\n".join(self.lines) + "\n").encode()
+
+
+def _individual_lines(doc: _NTriples, subject: str, facts: Iterable[tuple[str, str, str]],
+                      closed: set[str]) -> None:
+    """facts: (kind, predicate, object as N-Triples term)."""
+    closed_values: dict[str, list[str]] = defaultdict(list)
+    for kind, predicate, obj in facts:
+        if kind == "in":
+            doc.add(obj, predicate, subject)
+        else:
+            doc.add(subject, predicate, obj)
+            if predicate in closed:
+                closed_values[predicate].append(obj)
+    for predicate, values in closed_values.items():
+        doc.closure(subject, predicate, sorted(values))
+
+
+def _run_hermit(ontology_nt: bytes, abox: _NTriples, subjects: list[str], *, property_values: bool
+                ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[tuple[str, str]]]]:
+    """Classes (named, all ancestors) and object property values of `subjects` after HermiT.
+
+    Raises owlready2.OwlReadyInconsistentOntologyError when the input is inconsistent.
+    """
+    world = owlready2.World()
+    try:
+        onto = world.get_ontology("urn:dkg:reasoning:input")
+        onto.load(fileobj=io.BytesIO(ontology_nt + b"\n" + abox.text()), format="ntriples")
+        with onto:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=property_values, debug=0)
+        classes: dict[str, frozenset[str]] = {}
+        values: dict[str, frozenset[tuple[str, str]]] = {}
+        for subject in subjects:
+            individual = world[subject]
+            names: set[str] = set()
+            for cls in individual.is_a if individual is not None else []:
+                if isinstance(cls, owlready2.ThingClass):
+                    for ancestor in cls.ancestors():
+                        names.add(ancestor.iri)
+                        names.update(e.iri for e in ancestor.equivalent_to if isinstance(e, owlready2.ThingClass))
+            names.discard(OWL + "Thing")
+            classes[subject] = frozenset(names)
+            pairs = set()
+            for predicate, obj in world.sparql(f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}"):
+                if isinstance(predicate, owlready2.ObjectPropertyClass) and hasattr(obj, "iri") \
+                        and not isinstance(obj, owlready2.ThingClass) and obj.iri != NEIGHBOUR:
+                    pairs.add((predicate.iri, obj.iri))
+            values[subject] = frozenset(pairs)
+        return classes, values
+    finally:
+        world.close()
+
+
+# ---------------------------------------------------------------- inconsistency
+
+
+def _disjointness(store: Store) -> list[tuple[str, str, str]]:
+    """(class A, class B, the axiom as text) for every pair of disjoint named classes."""
+    pairs = []
+    for a, b in _select(store, f"SELECT ?a ?b WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?a owl:disjointWith ?b }} }}"):
+        pairs.append((a.value, b.value, f"{_short(a.value)} owl:disjointWith {_short(b.value)}"))
+    members: dict[str, list[str]] = defaultdict(list)
+    for node, member in _select(store, f"""SELECT ?x ?m WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{
+            ?x a owl:AllDisjointClasses ; owl:members/rdf:rest*/rdf:first ?m }} }}"""):
+        members[str(node)].append(member.value)
+    for group in members.values():
+        text = "AllDisjointClasses(" + " ".join(_short(m) for m in group) + ")"
+        pairs.extend((a, b, text) for i, a in enumerate(group) for b in group[i + 1:])
+    return pairs
+
+
+def _without_disjointness(ontology_nt: bytes) -> bytes:
+    kept = [line for line in ontology_nt.splitlines()
+            if f"<{OWL}disjointWith>".encode() not in line and f"<{OWL}members>".encode() not in line]
+    return b"\n".join(kept) + b"\n"
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and prefix not in {"rdf", "rdfs", "owl", "xsd"}:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
+def _consistent(ontology_nt: bytes, context: _NTriples, chosen: list[tuple[int, frozenset]],
+                closed: set[str]) -> bool:
+    doc = _NTriples()
+    doc.lines = list(context.lines)
+    for number, signature in chosen:
+        _individual_lines(doc, f"<{REPRESENTATIVE}{number}>", sorted(signature), closed)
+    try:
+        _run_hermit(ontology_nt, doc, [], property_values=False)
+        return True
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return False
+
+
+def _offending(ontology_nt: bytes, context: _NTriples, chosen: list[tuple[int, frozenset]],
+               closed: set[str], limit: int = 5) -> list[tuple[int, frozenset]]:
+    """Signatures each inconsistent on its own (by bisection), at most `limit`."""
+    if _consistent(ontology_nt, context, chosen, closed):
+        return []
+    if len(chosen) == 1:
+        return chosen
+    middle = len(chosen) // 2
+    found = _offending(ontology_nt, context, chosen[:middle], closed, limit)
+    if len(found) < limit:
+        found += _offending(ontology_nt, context, chosen[middle:], closed, limit - len(found))
+    return found
+
+
+def _explain(store: Store, ontology_nt: bytes, context: _NTriples, signatures: list[frozenset],
+             members: dict[frozenset, list[str]], closed: set[str]) -> InconsistentOntology:
+    empty = _NTriples()
+    if not _consistent(ontology_nt, empty, [], closed):
+        return InconsistentOntology("graph:ontology is inconsistent on its own (no works involved): "
+                                    "check the axioms of ontology/*.ttl with a DL reasoner")
+    if not _consistent(ontology_nt, context, [], closed):
+        return InconsistentOntology("the ontology is inconsistent with the shared individuals in graph:data "
+                                    "(networks, benchmarks, venues ...), before any work is added")
+    numbered = list(enumerate(signatures))
+    culprits = _offending(ontology_nt, context, numbered, closed)
+    disjoint = _disjointness(store)
+    relaxed = _without_disjointness(ontology_nt)
+    lines = []
+    for number, signature in culprits:
+        works = members[signature]
+        subject = f"{REPRESENTATIVE}{number}"
+        doc = _NTriples()
+        doc.lines = list(context.lines)
+        _individual_lines(doc, f"<{subject}>", sorted(signature), closed)
+        facts = ", ".join(f"{_short(p)} {o}" for kind, p, o in sorted(signature) if kind == "val" and p != RDF_TYPE)
+        named = ", ".join(_short(w) for w in works[:5]) + (f" and {len(works) - 5} more" if len(works) > 5 else "")
+        try:
+            classes, _ = _run_hermit(relaxed, doc, [subject], property_values=False)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            lines.append(f"- {named}: inconsistent with axioms other than class disjointness; facts: {facts}")
+            continue
+        violated = sorted({text for a, b, text in disjoint if a in classes[subject] and b in classes[subject]})
+        lines.append(f"- {named}: member of disjoint classes, axiom(s) {'; '.join(violated) or 'unknown'}; "
+                     f"facts: {facts}")
+    return InconsistentOntology("ontology + data are inconsistent; offending works:\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------- links
+
+
+def _link_closure(works: dict[str, list[tuple[str, object]]], vocabulary: _Vocabulary) -> set[tuple[str, str, str]]:
+    """Work-to-work triples entailed by inverse and sub-property axioms (fixpoint)."""
+    asserted = {(w, p, o.value) for w, facts in works.items() for p, o in facts
+                if isinstance(o, NamedNode) and o.value in works}
+    known = set(asserted)
+    frontier = set(asserted)
+    while frontier:
+        new = set()
+        for s, p, o in frontier:
+            for q in vocabulary.super_properties.get(p, ()):
+                new.add((s, q, o))
+            for q in vocabulary.inverse.get(p, ()):
+                new.add((o, q, s))
+        frontier = new - known
+        known |= frontier
+    return known - asserted
+
+
+# ---------------------------------------------------------------- the library function
+
+
+def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
+           withhold: Iterable[str] = (), write: bool = True, batch_size: int = BATCH_SIZE) -> ReasoningResult:
+    """Classify every work of graph:data with HermiT and (if `write`) replace graph:inferred with the result.
+
+    `withhold` names predicates left out of the works' facts (the tests withhold `dkg:inCategory` to check
+    that categories follow from the table facts alone). Raises `InconsistentOntology` naming the offending
+    works, their facts and the violated disjointness axioms; the store is then unchanged.
+    Raises `KgError` when graph:ontology is empty.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    began = datetime.now(timezone.utc)
+    ontology_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(GRAPH_ONTOLOGY))
+    if not ontology_nt.strip():
+        raise KgError(f"graph:ontology is empty in the store at {settings.store_dir}: run `kg build` first")
+    vocabulary = _read_vocabulary(store)
+    works = _read_works(store, vocabulary, frozenset(withhold))
+    timings["read"] = time.perf_counter() - started
+
+    incoming = _incoming_link_entries(works, vocabulary)
+    signature_of = {w: _signature(facts, vocabulary, works) | frozenset(incoming.get(w, ())) for w, facts in works.items()}
+    members: dict[frozenset, list[str]] = defaultdict(list)
+    for work, signature in signature_of.items():
+        members[signature].append(work)
+    signatures = sorted(members, key=lambda s: sorted(s))
+    roots = {entry[2][1:-1] for s in signatures for entry in s if entry[0] == "val" and entry[2].startswith("<")}
+    context = _NTriples()
+    for s, p, o in _context_triples(store, roots, works):
+        context.add(f"<{s}>", p, str(o))
+    timings["signatures"] = time.perf_counter() - started - timings["read"]
+
+    memberships: dict[str, frozenset[str]] = {}
+    values: dict[str, frozenset[tuple[str, str]]] = {}
+    runs = 0
+    hermit_started = time.perf_counter()
+    try:
+        if whole_graph:
+            doc = _NTriples()
+            doc.lines = list(context.lines)
+            for work, facts in works.items():
+                for predicate, value in facts:
+                    if isinstance(value, NamedNode) or (isinstance(value, Literal)
+                                                        and predicate in vocabulary.datatype_properties):
+                        _individual_lines(doc, f"<{work}>", [("val", predicate, str(value))], set())
+                closed = defaultdict(list)
+                for predicate, value in facts:
+                    if predicate in vocabulary.closed_per_work and isinstance(value, NamedNode):
+                        closed[predicate].append(str(value))
+                for predicate, objects in closed.items():
+                    doc.closure(f"<{work}>", predicate, sorted(objects))
+            memberships, raw_values = _run_hermit(ontology_nt, doc, list(works), property_values=True)
+            runs = 1
+            values = {w: frozenset((p, o) for p, o in pairs if o not in works) for w, pairs in raw_values.items()}
+        else:
+            for start in range(0, len(signatures), batch_size):
+                batch = signatures[start:start + batch_size]
+                doc = _NTriples()
+                doc.lines = list(context.lines)
+                subjects = []
+                for offset, signature in enumerate(batch):
+                    subject = f"{REPRESENTATIVE}{start + offset}"
+                    subjects.append(subject)
+                    _individual_lines(doc, f"<{subject}>", sorted(signature), vocabulary.closed_per_work)
+                classes, pairs = _run_hermit(ontology_nt, doc, subjects, property_values=True)
+                runs += 1
+                for subject, signature in zip(subjects, batch):
+                    for work in members[signature]:
+                        memberships[work] = classes[subject]
+                        values[work] = pairs[subject]
+    except owlready2.OwlReadyInconsistentOntologyError:
+        raise _explain(store, ontology_nt, context, signatures, members, vocabulary.closed_per_work) from None
+    timings["hermit"] = time.perf_counter() - hermit_started
+
+    write_started = time.perf_counter()
+    quads = _inferred_quads(works, memberships, values, vocabulary)
+    quads += [Quad(NamedNode(s), NamedNode(p), NamedNode(o), NamedNode(GRAPH_INFERRED))
+              for s, p, o in sorted(_link_closure(works, vocabulary))]
+    mode = "whole-graph" if whole_graph else "signature-batched"
+    name = reasoner_name()
+    inferred_count = len(quads)
+    quads += _provenance_quads(name=name, mode=mode, began=began, works=len(works),
+                               signatures=len(signatures), inferred=inferred_count)
+    if write:
+        store.clear_graph(NamedNode(GRAPH_INFERRED))
+        store.extend(quads)
+    timings["write"] = time.perf_counter() - write_started
+    inferred_values = {w: frozenset(v - {(p, o.value) for p, o in works[w] if isinstance(o, NamedNode)})
+                       for w, v in values.items()}
+    return ReasoningResult(mode=mode, reasoner=name, works=len(works), signatures=len(signatures),
+                           hermit_runs=runs, memberships=memberships, inferred_values=inferred_values,
+                           inferred_triples=inferred_count, seconds=time.perf_counter() - started, timings=timings)
+
+
+def _inferred_quads(works: dict[str, list[tuple[str, object]]], memberships: dict[str, frozenset[str]],
+                    values: dict[str, frozenset[tuple[str, str]]], vocabulary: _Vocabulary) -> list[Quad]:
+    graph = NamedNode(GRAPH_INFERRED)
+    in_category = DKG + "inCategory"
+    quads: set[tuple[str, str, str]] = set()
+    for work, facts in works.items():
+        asserted = {(p, o.value) for p, o in facts if isinstance(o, NamedNode)}
+        entailed = {(RDF_TYPE, cls) for cls in memberships.get(work, ())}
+        entailed |= {(in_category, vocabulary.category_concept[cls])
+                     for cls in memberships.get(work, ()) if cls in vocabulary.category_concept}
+        entailed |= set(values.get(work, ()))
+        quads.update((work, p, o) for p, o in entailed - asserted)
+    return [Quad(NamedNode(s), NamedNode(p), NamedNode(o), graph) for s, p, o in sorted(quads)]
+
+
+def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, signatures: int,
+                      inferred: int) -> list[Quad]:
+    graph = NamedNode(GRAPH_INFERRED)
+    activity, agent = NamedNode(ACTIVITY), NamedNode(REASONER_AGENT)
+    xsd = PREFIXES["xsd"]
+    rdfs_label = NamedNode(RDFS + "label")
+    stamp = lambda moment: Literal(moment.isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
+    triples = [
+        (graph, NamedNode(PROV + "wasGeneratedBy"), activity),
+        (activity, NamedNode(RDF_TYPE), NamedNode(PROV + "Activity")),
+        (activity, rdfs_label, Literal(f"kg reason ({mode}): {works} works, {signatures} distinct fact "
+                                       f"signatures, {inferred} inferred triples")),
+        (activity, NamedNode(PROV + "startedAtTime"), stamp(began)),
+        (activity, NamedNode(PROV + "endedAtTime"), stamp(datetime.now(timezone.utc))),
+        (activity, NamedNode(PROV + "used"), NamedNode(GRAPH_ONTOLOGY)),
+        (activity, NamedNode(PROV + "used"), NamedNode(GRAPH_DATA)),
+        (activity, NamedNode(PROV + "wasAssociatedWith"), agent),
+        (agent, NamedNode(RDF_TYPE), NamedNode(PROV + "SoftwareAgent")),
+        (agent, rdfs_label, Literal(name)),
+    ]
+    return [Quad(s, p, o, graph) for s, p, o in triples]
+
+
+# ---------------------------------------------------------------- command line
+
+
+def load_files_into(store: Store, *, settings: Settings) -> None:
+    """Load ontology/*.ttl into graph:ontology and data/ttl/**/*.ttl into graph:data (for `kg reason` on a fresh store)."""
+    for folder, graph in ((settings.ontology_dir, GRAPH_ONTOLOGY), (settings.data_dir, GRAPH_DATA)):
+        for path in sorted(Path(folder).rglob("*.ttl")):
+            if path.parent.name == "vocab":
+                continue
+            store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=NamedNode(graph))
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
+    """`kg reason [--whole-graph]`: reason over the store and write graph:inferred; exit 0, or raise."""
+    store = Store(str(settings.store_dir))
+    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
+        load_files_into(store, settings=settings)
+    result = reason(settings=settings, store=store, whole_graph=args.whole_graph)
+    store.flush()
+    print(f"{result.reasoner}, {result.mode}: {result.works} works, {result.signatures} distinct fact signatures, "
+          f"{result.hermit_runs} HermiT run(s), {result.inferred_triples} inferred triples in graph:inferred, "
+          f"{result.seconds:.1f} s", file=sys.stderr)
+    return 0
