@@ -546,6 +546,7 @@ def load_files_into(store: Store, *, settings: Settings) -> None:
 
 def command(settings: Settings, args: argparse.Namespace) -> int:
     """`kg reason [--whole-graph]`: reason over the store and write graph:inferred; exit 0, or raise."""
+    Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
     store = Store(str(settings.store_dir))
     if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
         load_files_into(store, settings=settings)
