@@ -305,12 +305,13 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
 
 
 def _open_reasoned_store(settings: Settings) -> Store:
-    from kg.reason import load_files_into, reason
+    from kg.load import load_graphs
+    from kg.reason import reason
 
     Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
     store = Store(str(settings.store_dir))
     if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
-        load_files_into(store, settings=settings)
+        load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
     if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_INFERRED))):
         reason(settings=settings, store=store)
         store.flush()

@@ -33,10 +33,11 @@ import owlready2
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
+from kg.load import load_graphs
 from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV
 from kg.settings import Settings
 
-__all__ = ["ReasoningResult", "reason", "command", "reasoner_name", "load_files_into"]
+__all__ = ["ReasoningResult", "reason", "command", "reasoner_name"]
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 OWL = PREFIXES["owl"]
@@ -262,7 +263,9 @@ def _run_hermit(ontology_nt: bytes, abox: _NTriples, subjects: list[str], *, pro
         onto = world.get_ontology("urn:dkg:reasoning:input")
         onto.load(fileobj=io.BytesIO(ontology_nt + b"\n" + abox.text()), format="ntriples")
         with onto:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=property_values, debug=0)
+            owlready2.sync_reasoner_hermit(world, infer_property_values=property_values, debug=0,
+                                           ignore_unsupported_datatypes=True)
+        rdf_type = world._abbreviate(RDF_TYPE)
         classes: dict[str, frozenset[str]] = {}
         values: dict[str, frozenset[tuple[str, str]]] = {}
         for subject in subjects:
@@ -276,11 +279,11 @@ def _run_hermit(ontology_nt: bytes, abox: _NTriples, subjects: list[str], *, pro
             names.discard(OWL + "Thing")
             classes[subject] = frozenset(names)
             pairs = set()
-            for predicate, obj in world.sparql(f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}"):
-                if isinstance(predicate, owlready2.ObjectPropertyClass) and hasattr(obj, "iri") \
-                        and not isinstance(obj, owlready2.ThingClass) and obj.iri != NEIGHBOUR:
-                    pairs.add((predicate.iri, obj.iri))
-            values[subject] = frozenset(pairs)
+            if individual is not None:
+                for predicate, obj in world._get_obj_triples_s_po(individual.storid):
+                    if obj > 0 and predicate != rdf_type:
+                        pairs.add((world._unabbreviate(predicate), world._unabbreviate(obj)))
+            values[subject] = frozenset(p for p in pairs if p[1] != NEIGHBOUR)
         return classes, values
     finally:
         world.close()
@@ -535,21 +538,12 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
 # ---------------------------------------------------------------- command line
 
 
-def load_files_into(store: Store, *, settings: Settings) -> None:
-    """Load ontology/*.ttl into graph:ontology and data/ttl/**/*.ttl into graph:data (for `kg reason` on a fresh store)."""
-    for folder, graph in ((settings.ontology_dir, GRAPH_ONTOLOGY), (settings.data_dir, GRAPH_DATA)):
-        for path in sorted(Path(folder).rglob("*.ttl")):
-            if path.parent.name == "vocab":
-                continue
-            store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=NamedNode(graph))
-
-
 def command(settings: Settings, args: argparse.Namespace) -> int:
     """`kg reason [--whole-graph]`: reason over the store and write graph:inferred; exit 0, or raise."""
     Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
     store = Store(str(settings.store_dir))
     if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
-        load_files_into(store, settings=settings)
+        load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
     result = reason(settings=settings, store=store, whole_graph=args.whole_graph)
     store.flush()
     print(f"{result.reasoner}, {result.mode}: {result.works} works, {result.signatures} distinct fact signatures, "
