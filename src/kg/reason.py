@@ -46,7 +46,7 @@ REPRESENTATIVE = "urn:dkg:reasoning:signature-"
 NEIGHBOUR = "urn:dkg:reasoning:linked-work"
 ACTIVITY = GRAPH_INFERRED + "#reasoning"
 REASONER_AGENT = GRAPH_INFERRED + "#hermit"
-BATCH_SIZE = 400
+BATCH_SIZE = 40
 """Signatures per HermiT run; a batch stays small enough that HermiT answers in a few seconds."""
 
 _PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
@@ -87,6 +87,8 @@ class _Vocabulary:
     """What the ontology says about properties, read once from graph:ontology."""
 
     relevant: set[str]
+    object_relevant: set[str]
+    ranges: dict[str, set[str]]
     restricted_data: set[str]
     datatype_properties: set[str]
     closed_per_work: set[str]
@@ -94,6 +96,7 @@ class _Vocabulary:
     super_properties: dict[str, set[str]]
     category_concept: dict[str, str]
     work_classes: set[str]
+    literal_samples: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _select(store: Store, query: str, **bindings: object) -> Iterator[tuple]:
@@ -105,18 +108,21 @@ def _select(store: Store, query: str, **bindings: object) -> Iterator[tuple]:
 
 def _read_vocabulary(store: Store) -> _Vocabulary:
     onto = f"GRAPH <{GRAPH_ONTOLOGY}>"
-    axiom_properties = {row[0].value for row in _select(store, f"""
-        SELECT DISTINCT ?p WHERE {{ {onto} {{
-          {{ ?r owl:onProperty ?p }} UNION {{ ?p rdfs:domain ?d }} UNION {{ ?p rdfs:range ?d }}
-          UNION {{ ?x owl:propertyChainAxiom ?l . ?l rdf:rest*/rdf:first ?p }}
-          UNION {{ ?p owl:inverseOf ?q }} UNION {{ ?q owl:inverseOf ?p }}
-          UNION {{ ?p rdfs:subPropertyOf ?q }} UNION {{ ?q rdfs:subPropertyOf ?p }}
-          UNION {{ ?p a ?t . VALUES ?t {{ owl:FunctionalProperty owl:InverseFunctionalProperty
-                   owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty owl:SymmetricProperty }} }}
-        }} FILTER(isIRI(?p)) }}""") if isinstance(row[0], NamedNode)}
-    restricted = {row[0].value for row in _select(store, f"SELECT DISTINCT ?p WHERE {{ {onto} {{ ?r owl:onProperty ?p }} }}")}
-    datatype = {row[0].value for row in _select(store, f"SELECT ?p WHERE {{ {onto} {{ ?p a owl:DatatypeProperty }} }}")}
-    closed = {row[0].value for row in _select(store, f"SELECT ?p WHERE {{ {onto} {{ ?p dkg:closedPerWork true }} }}")}
+
+    def props(pattern: str) -> set[str]:
+        return {row[0].value for row in _select(store, f"SELECT DISTINCT ?p WHERE {{ {onto} {{ {pattern} }} }}")
+                if isinstance(row[0], NamedNode)}
+
+    restricted = props("?r owl:onProperty ?p")
+    with_domain = props("?p rdfs:domain ?d")
+    with_range = props("?p rdfs:range ?d")
+    ranges: dict[str, set[str]] = defaultdict(set)
+    for p, r in _select(store, f"SELECT ?p ?r WHERE {{ {onto} {{ ?p rdfs:range ?r }} FILTER(isIRI(?r)) }}"):
+        ranges[p.value].add(r.value)
+    characteristic = props("?p a ?t . VALUES ?t { owl:FunctionalProperty owl:InverseFunctionalProperty "
+                           "owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty owl:SymmetricProperty }")
+    datatype = props("?p a owl:DatatypeProperty")
+    closed = props("?p dkg:closedPerWork true")
     inverse: dict[str, set[str]] = defaultdict(set)
     for p, q in _select(store, f"SELECT ?p ?q WHERE {{ {onto} {{ ?p owl:inverseOf ?q }} }}"):
         inverse[p.value].add(q.value)
@@ -124,13 +130,39 @@ def _read_vocabulary(store: Store) -> _Vocabulary:
     supers: dict[str, set[str]] = defaultdict(set)
     for p, q in _select(store, f"SELECT ?p ?q WHERE {{ {onto} {{ ?p rdfs:subPropertyOf+ ?q }} }}"):
         supers[p.value].add(q.value)
+    chains = [(r.value, first.value) for r, first in _select(
+        store, f"SELECT ?r ?first WHERE {{ {onto} {{ ?r owl:propertyChainAxiom ?l . ?l rdf:first ?first }} }}")]
+    everything = restricted | with_domain | with_range | characteristic | set(inverse) | set(supers) \
+        | {q for qs in supers.values() for q in qs} | {c for pair in chains for c in pair}
+    # Properties whose assertion (work P x) can change the work's classes, to a fixpoint: used in a class
+    # expression, typed by a domain, characteristic, below such a property, inverse of a property with a range,
+    # or the first link of a property chain whose result is such a property.
+    subject_relevant = restricted | with_domain | characteristic
+    while True:
+        grown = set(subject_relevant)
+        for prop in everything:
+            family = {prop} | supers.get(prop, set())
+            if family & subject_relevant:
+                grown.add(prop)
+            if any(({q} | supers.get(q, set())) & with_range for f in family for q in inverse.get(f, ())):
+                grown.add(prop)
+        grown |= {first for result, first in chains if ({result} | supers.get(result, set())) & subject_relevant}
+        if grown == subject_relevant:
+            break
+        subject_relevant = grown
+    # Properties whose assertion (x P work) can change the work's classes: a range on P or above it, or
+    # an inverse that is subject-relevant.
+    object_relevant = {prop for prop in everything
+                       if ({prop} | supers.get(prop, set())) & with_range
+                       or any(q in subject_relevant for f in {prop} | supers.get(prop, set()) for q in inverse.get(f, ()))}
     category = {cls.value: concept.value for concept, cls in _select(
         store, f"SELECT ?concept ?class WHERE {{ {onto} {{ ?concept dkg:categoryClass ?class }} }}")}
     work_classes = {row[0].value for row in _select(
         store, f"SELECT ?c WHERE {{ {onto} {{ ?c rdfs:subClassOf* dkg:Work }} }}")} | {DKG + "Work"}
-    return _Vocabulary(relevant=axiom_properties, restricted_data=restricted & datatype,
-                       datatype_properties=datatype, closed_per_work=closed, inverse=dict(inverse),
-                       super_properties=dict(supers), category_concept=category, work_classes=work_classes)
+    return _Vocabulary(relevant=subject_relevant, object_relevant=object_relevant, ranges=dict(ranges),
+                       restricted_data=restricted & datatype, datatype_properties=datatype, closed_per_work=closed,
+                       inverse=dict(inverse), super_properties=dict(supers), category_concept=category,
+                       work_classes=work_classes)
 
 
 def _read_works(store: Store, vocabulary: _Vocabulary, withhold: frozenset[str]
@@ -152,8 +184,13 @@ def _read_works(store: Store, vocabulary: _Vocabulary, withhold: frozenset[str]
 
 
 def _context_triples(store: Store, roots: Iterable[str], works: dict[str, list]) -> list[tuple[str, str, object]]:
-    """Triples (graph:data) of the non-work individuals the works point to, followed transitively."""
+    """Triples (graph:data) of the non-work individuals the works point to, followed transitively.
+
+    Source records are left out (the contract: reasoning reads works, not records; records mirror facts
+    with the same predicates, so domain axioms would type them like the entities they describe).
+    """
     data = NamedNode(GRAPH_DATA)
+    record_links = {DKG + "hasRecord", DKG + "recordOf"}
     seen: set[str] = set()
     pending = [r for r in roots if r not in works]
     triples: list[tuple[str, str, object]] = []
@@ -163,7 +200,7 @@ def _context_triples(store: Store, roots: Iterable[str], works: dict[str, list])
             continue
         seen.add(node)
         for quad in store.quads_for_pattern(NamedNode(node), None, None, data):
-            if isinstance(quad.object, NamedNode):
+            if isinstance(quad.object, NamedNode) and quad.predicate.value not in record_links:
                 triples.append((node, quad.predicate.value, quad.object))
                 if quad.object.value not in works and quad.predicate.value != RDF_TYPE:
                     pending.append(quad.object.value)
@@ -184,7 +221,9 @@ def _signature(facts: list[tuple[str, object]], vocabulary: _Vocabulary, works: 
         elif isinstance(value, NamedNode) and value.value in works:
             entries.add(("out", predicate, f"<{NEIGHBOUR}>"))
         elif isinstance(value, Literal) and predicate not in vocabulary.restricted_data:
-            entries.add(("has", predicate, str(Literal("x", datatype=value.datatype))))
+            # only the presence of a value can matter (domain axioms): one sample value per datatype stands for all
+            sample = vocabulary.literal_samples.setdefault((predicate, str(value.datatype)), str(value))
+            entries.add(("has", predicate, sample))
         elif not isinstance(value, BlankNode):
             entries.add(("val", predicate, str(value)))
     return frozenset(entries)
@@ -195,7 +234,7 @@ def _incoming_link_entries(works: dict[str, list[tuple[str, object]]], vocabular
     incoming: dict[str, set[tuple]] = defaultdict(set)
     for facts in works.values():
         for predicate, value in facts:
-            if predicate in vocabulary.relevant and isinstance(value, NamedNode) and value.value in works:
+            if predicate in vocabulary.object_relevant and isinstance(value, NamedNode) and value.value in works:
                 incoming[value.value].add(("in", predicate, f"<{NEIGHBOUR}>"))
     return incoming
 
@@ -252,10 +291,12 @@ def _individual_lines(doc: _NTriples, subject: str, facts: Iterable[tuple[str, s
         doc.closure(subject, predicate, sorted(values))
 
 
-def _run_hermit(ontology_nt: bytes, abox: _NTriples, subjects: list[str], *, property_values: bool
+def _run_hermit(ontology_nt: bytes, abox: _NTriples, subjects: list[str], *, property_values: bool,
+                hierarchy: dict[str, frozenset[str]] | None = None
                 ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[tuple[str, str]]]]:
     """Classes (named, all ancestors) and object property values of `subjects` after HermiT.
 
+    When `hierarchy` is given it is filled with every named class's ancestors (HermiT's classification).
     Raises owlready2.OwlReadyInconsistentOntologyError when the input is inconsistent.
     """
     world = owlready2.World()
@@ -284,6 +325,12 @@ def _run_hermit(ontology_nt: bytes, abox: _NTriples, subjects: list[str], *, pro
                     if obj > 0 and predicate != rdf_type:
                         pairs.add((world._unabbreviate(predicate), world._unabbreviate(obj)))
             values[subject] = frozenset(p for p in pairs if p[1] != NEIGHBOUR)
+        if hierarchy is not None:
+            for cls in world.classes():
+                names = {a.iri for a in cls.ancestors()}
+                names.update(e.iri for a in cls.ancestors() for e in a.equivalent_to
+                             if isinstance(e, owlready2.ThingClass))
+                hierarchy[cls.iri] = frozenset(names - {OWL + "Thing"})
         return classes, values
     finally:
         world.close()
@@ -401,6 +448,94 @@ def _link_closure(works: dict[str, list[tuple[str, object]]], vocabulary: _Vocab
     return known - asserted
 
 
+# ---------------------------------------------------------------- signatures -> classes
+
+
+HERMIT_ALL_UP_TO = 120
+"""Up to this many distinct signatures HermiT realises every one; above, the compiled rules place them and
+HermiT realises an evenly spread sample of this size that must agree with the rules."""
+
+
+def _signature_facts(signature: frozenset) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    types = [o[1:-1] for kind, p, o in signature if kind == "val" and p == RDF_TYPE]
+    facts = [(p, o[1:-1] if o.startswith("<") else o) for kind, p, o in signature
+             if kind in ("val", "has") and p != RDF_TYPE]
+    facts += [(p, NEIGHBOUR) for kind, p, _ in signature if kind == "out"]
+    incoming = [p for kind, p, _ in signature if kind == "in"]
+    return types, facts, incoming
+
+
+def _hermit_signatures(ontology_nt: bytes, context: _NTriples, numbered: list[tuple[int, frozenset]],
+                       closed: set[str], extra_subjects: list[str] = (),
+                       hierarchy: dict[str, frozenset[str]] | None = None):
+    doc = _NTriples()
+    doc.lines = list(context.lines)
+    subjects = []
+    for number, signature in numbered:
+        subject = f"{REPRESENTATIVE}{number}"
+        subjects.append(subject)
+        _individual_lines(doc, f"<{subject}>", sorted(signature), closed)
+    classes, pairs = _run_hermit(ontology_nt, doc, subjects + list(extra_subjects), property_values=True,
+                                 hierarchy=hierarchy)
+    return classes, pairs, subjects
+
+
+def _classify_signatures(*, store: Store, ontology_nt: bytes, context: _NTriples, context_objects: list[str],
+                         signatures: list[frozenset], vocabulary: _Vocabulary, batch_size: int):
+    """{signature: (classes, property values)}, the number of HermiT runs and how they were obtained.
+
+    One HermiT run classifies the ontology, realises the shared individuals and a sample of signatures (all
+    of them when there are few); the compiled rules place every signature; on any disagreement with HermiT
+    or an axiom outside the rules' fragment, HermiT realises all signatures in batches instead.
+    """
+    from kg.class_rules import UnsupportedAxiom, compile_rules
+
+    numbered = list(enumerate(signatures))
+    if len(numbered) <= HERMIT_ALL_UP_TO:
+        sample = numbered
+    else:
+        step = len(numbered) / HERMIT_ALL_UP_TO
+        sample = [numbered[int(i * step)] for i in range(HERMIT_ALL_UP_TO)]
+    hierarchy: dict[str, frozenset[str]] = {}
+    classes, pairs, subjects = _hermit_signatures(ontology_nt, context, sample, vocabulary.closed_per_work,
+                                                  context_objects, hierarchy)
+    hermit = {signature: (classes[subject], pairs[subject]) for (_, signature), subject in zip(sample, subjects)}
+    try:
+        rules = compile_rules(store, hierarchy=hierarchy,
+                              context_types={o: classes[o] for o in context_objects},
+                              context_values={o: set(pairs[o]) for o in context_objects},
+                              closed=vocabulary.closed_per_work)
+        compiled = {}
+        for signature in signatures:
+            types, facts, incoming = _signature_facts(signature)
+            found, derived = rules.classify(types=types, facts=facts, incoming=incoming)
+            compiled[signature] = (found, frozenset(v for v in derived if v[1] != NEIGHBOUR and v[0] != RDF_TYPE))
+        disagreeing = [s for s in hermit if hermit[s][0] != compiled[s][0]]
+        if not disagreeing:
+            compiled.update(hermit)
+            detail = ("HermiT realised all" if len(sample) == len(signatures)
+                      else f"compiled rules, checked against HermiT on {len(sample)}")
+            return compiled, 1, detail
+        reason_text = f"compiled rules disagree with HermiT on {len(disagreeing)} signature(s)"
+    except UnsupportedAxiom as err:
+        reason_text = f"axiom outside the compiled fragment: {err}"
+    print(f"kg reason: {reason_text}; HermiT realises every signature", file=sys.stderr)
+    runs = 1
+    for start in range(0, len(numbered), batch_size):
+        batch = [n for n in numbered[start:start + batch_size] if n[1] not in hermit]
+        if batch:
+            classes, pairs, subjects = _hermit_signatures(ontology_nt, context, batch, vocabulary.closed_per_work)
+            hermit.update({signature: (classes[s], pairs[s]) for (_, signature), s in zip(batch, subjects)})
+            runs += 1
+    return hermit, runs, f"HermiT in batches of {batch_size} ({reason_text})"
+
+
+def _disjoint_members(store: Store, classes: dict[frozenset, frozenset[str]]) -> list[frozenset]:
+    """Signatures placed in two disjoint classes (the compiled rules cannot see an inconsistency otherwise)."""
+    pairs = [(a, b) for a, b, _ in _disjointness(store)]
+    return [s for s, found in classes.items() if any(a in found and b in found for a, b in pairs)]
+
+
 # ---------------------------------------------------------------- the library function
 
 
@@ -430,14 +565,25 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
         members[signature].append(work)
     signatures = sorted(members, key=lambda s: sorted(s))
     roots = {entry[2][1:-1] for s in signatures for entry in s if entry[0] == "val" and entry[2].startswith("<")}
+    # Values that cannot change their work's classes still type their object (ranges) and can make the
+    # data inconsistent: one placeholder subject carries each distinct (property, value) pair once.
+    # A work's value types its object by the property's range (and can so make the data inconsistent):
+    # those types are stated on the shared individuals once, for every (property, value) pair of any work.
+    held = sorted({(cls, o.value) for facts in works.values() for p, o in facts
+                   if p != RDF_TYPE and isinstance(o, NamedNode) and o.value not in works
+                   for q in {p} | vocabulary.super_properties.get(p, set()) for cls in vocabulary.ranges.get(q, ())})
     context = _NTriples()
-    for s, p, o in _context_triples(store, roots, works):
+    for cls, o in held:
+        context.add(f"<{o}>", RDF_TYPE, f"<{cls}>")
+    context_objects = sorted(roots)
+    for s, p, o in _context_triples(store, sorted(roots | {o for _, o in held}), works):
         context.add(f"<{s}>", p, str(o))
     timings["signatures"] = time.perf_counter() - started - timings["read"]
 
     memberships: dict[str, frozenset[str]] = {}
     values: dict[str, frozenset[tuple[str, str]]] = {}
     runs = 0
+    mode_detail = ""
     hermit_started = time.perf_counter()
     try:
         if whole_graph:
@@ -458,21 +604,16 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
             runs = 1
             values = {w: frozenset((p, o) for p, o in pairs if o not in works) for w, pairs in raw_values.items()}
         else:
-            for start in range(0, len(signatures), batch_size):
-                batch = signatures[start:start + batch_size]
-                doc = _NTriples()
-                doc.lines = list(context.lines)
-                subjects = []
-                for offset, signature in enumerate(batch):
-                    subject = f"{REPRESENTATIVE}{start + offset}"
-                    subjects.append(subject)
-                    _individual_lines(doc, f"<{subject}>", sorted(signature), vocabulary.closed_per_work)
-                classes, pairs = _run_hermit(ontology_nt, doc, subjects, property_values=True)
-                runs += 1
-                for subject, signature in zip(subjects, batch):
-                    for work in members[signature]:
-                        memberships[work] = classes[subject]
-                        values[work] = pairs[subject]
+            classified, runs, mode_detail = _classify_signatures(
+                store=store, ontology_nt=ontology_nt, context=context, context_objects=context_objects,
+                signatures=signatures, vocabulary=vocabulary, batch_size=batch_size)
+            violated = _disjoint_members(store, {s: c for s, (c, _) in classified.items()})
+            if violated:
+                raise _explain(store, ontology_nt, context, violated, members, vocabulary.closed_per_work)
+            for signature, (classes, pairs) in classified.items():
+                for work in members[signature]:
+                    memberships[work] = classes
+                    values[work] = pairs
     except owlready2.OwlReadyInconsistentOntologyError:
         raise _explain(store, ontology_nt, context, signatures, members, vocabulary.closed_per_work) from None
     timings["hermit"] = time.perf_counter() - hermit_started
@@ -481,7 +622,7 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     quads = _inferred_quads(works, memberships, values, vocabulary)
     quads += [Quad(NamedNode(s), NamedNode(p), NamedNode(o), NamedNode(GRAPH_INFERRED))
               for s, p, o in sorted(_link_closure(works, vocabulary))]
-    mode = "whole-graph" if whole_graph else "signature-batched"
+    mode = "whole-graph" if whole_graph else f"signatures ({mode_detail})"
     name = reasoner_name()
     inferred_count = len(quads)
     quads += _provenance_quads(name=name, mode=mode, began=began, works=len(works),
