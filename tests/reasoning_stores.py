@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,7 +12,8 @@ from kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "reason"
-REAL_DATA = ROOT / "data" / "ttl"
+REAL_DATA = Path(os.environ.get("KG_DATA_DIR", ROOT / "data" / "ttl"))
+"""The importer's output (data/ttl/); KG_DATA_DIR points elsewhere, e.g. at an importer's worktree."""
 
 
 def settings_for(tmp_path: Path, data_dir: Path) -> Settings:
