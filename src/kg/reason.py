@@ -67,6 +67,10 @@ class ReasoningResult:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
 
+    def __str__(self) -> str:
+        return (f"{self.reasoner}, {self.mode}: {self.works} works, {self.signatures} distinct fact signatures, "
+                f"{self.hermit_runs} HermiT run(s), {self.inferred_triples} inferred triples, {self.seconds:.1f} s")
+
 
 def reasoner_name() -> str:
     """'HermiT 1.3.8.1099 (owlready2 0.51)': the reasoner and its version, read from the shipped jar."""
@@ -687,7 +691,5 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
     result = reason(settings=settings, store=store, whole_graph=args.whole_graph)
     store.flush()
-    print(f"{result.reasoner}, {result.mode}: {result.works} works, {result.signatures} distinct fact signatures, "
-          f"{result.hermit_runs} HermiT run(s), {result.inferred_triples} inferred triples in graph:inferred, "
-          f"{result.seconds:.1f} s", file=sys.stderr)
+    print(f"{result} (graph:inferred)", file=sys.stderr)
     return 0
