@@ -105,3 +105,20 @@ def test_inconsistent_paper_is_named_with_its_axiom(tmp_path):
     assert "dkg:CandidatePaper owl:disjointWith dkg:GenerativeToolsForRLWork" in message
     assert "dkg:inCategory <https://w3id.org/duality-kg/category/reward-llm>" in message
     assert len(store) == before
+
+
+def test_compiled_rules_agree_with_hermit_on_fixture(reasoned, monkeypatch):
+    settings, store, hermit_all = reasoned
+    monkeypatch.setattr("kg.reason.HERMIT_ALL_UP_TO", 2)
+    compiled = reason(settings=settings, store=store, write=False)
+    assert compiled.mode.startswith("signatures (compiled rules")
+    assert compiled.memberships == hermit_all.memberships
+    assert compiled.inferred_values == hermit_all.inferred_values
+
+
+def test_compiled_rules_catch_disjoint_membership(tmp_path, monkeypatch):
+    monkeypatch.setattr("kg.reason.HERMIT_ALL_UP_TO", 1)
+    settings = settings_for(tmp_path, FIXTURES / "inconsistent")
+    store = loaded_store(settings)
+    with pytest.raises(InconsistentOntology, match="paper:fixture-two-disjoint"):
+        reason(settings=settings, store=store)
