@@ -20,7 +20,7 @@ import argparse
 import random
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox

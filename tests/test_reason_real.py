@@ -14,7 +14,6 @@ Comparison protocol (printed, and written to data/reports/classification-disagre
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
