@@ -1,0 +1,337 @@
+"""`kg gaps`: the research-gap report over the reasoned graph (asserted + graph:inferred).
+
+Every figure in the report comes from a named query in `queries/gaps/` and the report says which one
+(name + parameters), so a reader can re-run it with `kg query` or at the SPARQL endpoint:
+- the base model x RL task matrix and the RL stage x policy architecture matrix (works, works with
+  real-world experiments, works with code; empty and thin cells flagged), each cell's trend by year;
+- every Section 9 challenge, recommendation and research direction with its evidence works and the works
+  the graph holds that address it (beyond the survey or not);
+- the research-question classes of ontology/research-questions.ttl with their member counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Store, Variable
+
+from kg.errors import KgError, NotFound
+from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from kg.settings import Settings
+
+__all__ = ["GapQuery", "THIN_AT_MOST", "MATRICES", "build_report", "render_markdown", "render_html",
+           "render_heatmap", "run_gap_query", "command"]
+
+THIN_AT_MOST = 2
+"""A cell with at most this many works (and at least one) is flagged 'thin'; with none, 'empty'."""
+
+MATRICES = (
+    ("tools", "Generative tools for RL: base model x RL task", "gaps/tool-matrix"),
+    ("policies", "RL for generative policies: RL stage x policy architecture", "gaps/policy-matrix"),
+)
+
+
+@dataclass(frozen=True)
+class GapQuery:
+    """A named query of queries/gaps/ and the parameters it was run with: the claim's evidence."""
+
+    name: str
+    params: dict[str, str]
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "params": self.params, "command": self.command_line()}
+
+    def command_line(self) -> str:
+        params = "".join(f" --param {k}={v}" for k, v in self.params.items())
+        return f"kg query {self.name}{params}"
+
+
+def _query_text(settings: Settings, name: str) -> str:
+    path = Path(settings.queries_dir) / f"{name}.rq"
+    if not path.is_file():
+        raise NotFound(f"named query {name!r} not found: expected {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def _plain(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        datatype = term.datatype.value if term.datatype else ""
+        if datatype.endswith(("#integer", "#int", "#long", "#decimal")):
+            return int(term.value)
+        if datatype.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return getattr(term, "value", str(term))
+
+
+def run_gap_query(*, settings: Settings, store: Store, name: str, params: dict[str, str] | None = None
+                  ) -> list[dict[str, object]]:
+    """Rows of the named query `queries/<name>.rq` over the union of the named graphs.
+
+    `params` maps variable names to IRIs, bound as typed terms. Raises `NotFound` for an unknown name.
+    """
+    substitutions = {Variable(k): NamedNode(v) for k, v in (params or {}).items()}
+    solutions = store.query(_query_text(settings, name), use_default_graph_as_union=True,
+                            substitutions=substitutions or None)
+    names = [v.value for v in solutions.variables]
+    return [{n: _plain(row[n]) for n in names} for row in solutions]
+
+
+def _labels(store: Store) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    query = """SELECT ?s ?label WHERE { { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+               UNION { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } }"""
+    for row in store.query(query, use_default_graph_as_union=True):
+        label = row["label"]
+        if isinstance(row["s"], NamedNode) and (label.language in (None, "", "en") or row["s"].value not in labels):
+            labels.setdefault(row["s"].value, label.value)
+    return labels
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _flag(works: int) -> str | None:
+    if works == 0:
+        return "empty"
+    if works <= THIN_AT_MOST:
+        return "thin"
+    return None
+
+
+def _matrix(settings: Settings, store: Store, key: str, title: str, query: str, labels: dict[str, str]) -> dict:
+    rows = run_gap_query(settings=settings, store=store, name=query)
+    row_iris = sorted({r["row"] for r in rows})
+    column_iris = sorted({r["column"] for r in rows})
+    cells = []
+    for r in rows:
+        params = {"row": r["row"], "column": r["column"]}
+        trend = {str(t["year"]): t["works"] for t in
+                 run_gap_query(settings=settings, store=store, name="gaps/cell-trend", params=params)
+                 if t["year"] is not None}
+        cells.append({
+            "row": r["row"], "column": r["column"],
+            "works": r["works"], "realWorld": r["realWorld"], "withCode": r["withCode"],
+            "flag": _flag(r["works"]), "trend": trend,
+            "query": GapQuery(query, {}).as_dict(),
+            "worksQuery": GapQuery("gaps/cell-works", {k: _short(v) for k, v in params.items()}).as_dict(),
+            "trendQuery": GapQuery("gaps/cell-trend", {k: _short(v) for k, v in params.items()}).as_dict(),
+        })
+    axis = lambda iris: [{"iri": i, "id": _short(i), "label": labels.get(i, _short(i))} for i in iris]
+    return {"id": key, "title": title, "rows": axis(row_iris), "columns": axis(column_iris), "cells": cells,
+            "query": GapQuery(query, {}).as_dict()}
+
+
+def _section9(settings: Settings, store: Store) -> list[dict]:
+    items: dict[str, dict] = {}
+    for r in run_gap_query(settings=settings, store=store, name="gaps/section9-evidence"):
+        item = items.setdefault(r["node"], {
+            "node": r["node"], "id": _short(r["node"]), "kind": _short(r["kind"]).split(":")[-1],
+            "label": r["label"], "locator": r["locator"], "area": r["area"], "areaLabel": r["areaLabel"],
+            "evidence": [], "evidenceQuery": GapQuery("gaps/section9-evidence", {}).as_dict()})
+        if r["evidence"] and all(e["work"] != r["evidence"] for e in item["evidence"]):
+            item["evidence"].append({"work": r["evidence"], "title": r["evidenceTitle"], "year": r["evidenceYear"]})
+    for item in items.values():
+        params = {"node": item["node"]}
+        addressing: dict[str, dict] = {}
+        for r in run_gap_query(settings=settings, store=store, name="gaps/section9-addressing-works", params=params):
+            entry = addressing.setdefault(r["work"], {"work": r["work"], "title": r["title"], "year": r["year"],
+                                                      "beyondSurvey": bool(r["beyondSurvey"]), "via": []})
+            entry["via"].append(_short(r["via"]))
+        item["addressing"] = list(addressing.values())
+        beyond = sum(1 for a in item["addressing"] if a["beyondSurvey"])
+        item["beyondSurvey"] = beyond
+        item["status"] = ("addressed by works beyond the survey" if beyond else
+                          "addressed by other surveyed works" if item["addressing"] else
+                          "open: only the survey's evidence")
+        item["addressingQuery"] = GapQuery("gaps/section9-addressing-works", {"node": _short(item["node"])}).as_dict()
+    return sorted(items.values(), key=lambda i: (i["locator"] or "", i["node"]))
+
+
+def build_report(*, settings: Settings, store: Store) -> dict:
+    """The gap report as a JSON-ready dict: matrices with trends, Section 9 items, research questions.
+
+    Raises `KgError` when the store holds no ontology, `NotFound` when a gaps query file is missing.
+    """
+    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
+        raise KgError(f"the store at {settings.store_dir} holds no ontology: run `kg build` first")
+    reasoned = any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_INFERRED)))
+    labels = _labels(store)
+    questions = [{**r, "query": GapQuery("gaps/research-question-members", {}).as_dict()}
+                 for r in run_gap_query(settings=settings, store=store, name="gaps/research-question-members")]
+    return {
+        "reasoned": reasoned,
+        "thinAtMost": THIN_AT_MOST,
+        "matrices": [_matrix(settings, store, key, title, query, labels) for key, title, query in MATRICES],
+        "section9": _section9(settings, store),
+        "researchQuestions": questions,
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _cell(matrix: dict, row: str, column: str) -> dict:
+    return next(c for c in matrix["cells"] if c["row"] == row and c["column"] == column)
+
+
+def _cell_text(cell: dict) -> str:
+    flag = f" **{cell['flag']}**" if cell["flag"] else ""
+    return f"{cell['works']} (real {cell['realWorld']}, code {cell['withCode']}){flag}"
+
+
+def _trend_text(trend: dict[str, int]) -> str:
+    return ", ".join(f"{year}: {n}" for year, n in sorted(trend.items())) or "no dated works"
+
+
+def render_markdown(report: dict) -> str:
+    """The report as Markdown (one table per matrix, trends, Section 9, research questions)."""
+    out = ["# Research gaps", ""]
+    if not report["reasoned"]:
+        out += ["> graph:inferred is empty: these counts use asserted categories only; run `kg reason`.", ""]
+    out += [f"Cells: works (with real-world experiments, with code). Flags: **empty** (0 works), "
+            f"**thin** (1-{report['thinAtMost']} works).", ""]
+    for matrix in report["matrices"]:
+        out += [f"## {matrix['title']}", "", f"Query: `{matrix['query']['command']}`", ""]
+        out.append("| | " + " | ".join(c["label"] for c in matrix["columns"]) + " |")
+        out.append("|---" * (len(matrix["columns"]) + 1) + "|")
+        for row in matrix["rows"]:
+            cells = [_cell_text(_cell(matrix, row["iri"], c["iri"])) for c in matrix["columns"]]
+            out.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+        out += ["", "### Trend by year", ""]
+        for cell in matrix["cells"]:
+            out.append(f"- {_short(cell['row'])} x {_short(cell['column'])}: {_trend_text(cell['trend'])} "
+                       f"(`{cell['trendQuery']['command']}`)")
+        out.append("")
+    out += ["## Section 9: challenges and research directions", ""]
+    for item in report["section9"]:
+        out.append(f"### {item['label'] or item['id']} ({item['kind']}, {item['locator'] or 'no locator'})")
+        out.append("")
+        evidence = ", ".join(f"{_short(e['work'])} ({e['year'] or 'year unknown'})" for e in item["evidence"]) or "none"
+        out.append(f"- Evidence cited by the survey: {evidence} (`{item['evidenceQuery']['command']}`)")
+        out.append(f"- Status: {item['status']}; {len(item['addressing'])} other work(s) in its categories, "
+                   f"{item['beyondSurvey']} beyond the survey (`{item['addressingQuery']['command']}`)")
+        for work in item["addressing"]:
+            if work["beyondSurvey"]:
+                out.append(f"  - {_short(work['work'])} {work['title'] or ''} ({work['year'] or 'year unknown'})")
+        out.append("")
+    out += ["## Research questions", ""]
+    for q in report["researchQuestions"]:
+        out.append(f"- {q['question']} **{q['works']}** work(s) ({_short(q['class'])}; `{q['query']['command']}`)")
+    return "\n".join(out) + "\n"
+
+
+def render_html(report: dict, *, heatmap_src: str | None = "heatmap.svg") -> str:
+    """The report as one HTML page; `heatmap_src` is the heatmap image's address (None: no image)."""
+    e = html.escape
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Research gaps</title>",
+           "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
+           "td,th{border:1px solid #bbb;padding:4px 8px}.empty{background:#f8d7da}.thin{background:#fff3cd}"
+           "code{font-size:90%}</style></head><body><h1>Research gaps</h1>"]
+    if not report["reasoned"]:
+        out.append("<p><strong>graph:inferred is empty</strong>: counts use asserted categories only.</p>")
+    if heatmap_src:
+        out.append(f"<p><img src='{e(heatmap_src)}' alt='heatmap of the gap matrices' style='max-width:100%'></p>")
+    for matrix in report["matrices"]:
+        out.append(f"<h2>{e(matrix['title'])}</h2><p>Query: <code>{e(matrix['query']['command'])}</code></p><table>")
+        out.append("<tr><th></th>" + "".join(f"<th>{e(c['label'])}</th>" for c in matrix["columns"]) + "</tr>")
+        for row in matrix["rows"]:
+            out.append(f"<tr><th>{e(row['label'])}</th>")
+            for column in matrix["columns"]:
+                cell = _cell(matrix, row["iri"], column["iri"])
+                css = f" class='{cell['flag']}'" if cell["flag"] else ""
+                out.append(f"<td{css} title='{e(cell['worksQuery']['command'])}'>{e(_cell_text(cell).replace('**', ''))}"
+                           f"<br><small>{e(_trend_text(cell['trend']))}</small></td>")
+            out.append("</tr>")
+        out.append("</table>")
+    out.append("<h2>Section 9: challenges and research directions</h2>")
+    for item in report["section9"]:
+        out.append(f"<h3>{e(item['label'] or item['id'])} <small>({e(item['kind'])}, {e(item['locator'] or '')})</small></h3><ul>")
+        evidence = ", ".join(_short(x["work"]) for x in item["evidence"]) or "none"
+        out.append(f"<li>Evidence: {e(evidence)} <code>{e(item['evidenceQuery']['command'])}</code></li>")
+        out.append(f"<li>{e(item['status'])}: {len(item['addressing'])} work(s), {item['beyondSurvey']} beyond the "
+                   f"survey <code>{e(item['addressingQuery']['command'])}</code></li></ul>")
+    out.append("<h2>Research questions</h2><ul>")
+    for q in report["researchQuestions"]:
+        out.append(f"<li>{e(q['question'])} <strong>{q['works']}</strong> <code>{e(q['query']['command'])}</code></li>")
+    out.append("</ul></body></html>")
+    return "\n".join(out)
+
+
+def render_heatmap(report: dict, *, image_format: str) -> bytes:
+    """Both matrices as one heatmap figure (colour = works); `image_format` is 'png' or 'svg'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrices = report["matrices"]
+    figure, axes = plt.subplots(1, len(matrices), figsize=(7 * len(matrices), 5), constrained_layout=True)
+    for ax, matrix in zip(axes, matrices):
+        grid = [[_cell(matrix, r["iri"], c["iri"]) for c in matrix["columns"]] for r in matrix["rows"]]
+        counts = [[cell["works"] for cell in row] for row in grid]
+        image = ax.imshow(counts, cmap="viridis", vmin=0)
+        ax.set_xticks(range(len(matrix["columns"])), [c["label"] for c in matrix["columns"]], rotation=25, ha="right")
+        ax.set_yticks(range(len(matrix["rows"])), [r["label"] for r in matrix["rows"]])
+        ax.set_title(matrix["title"], fontsize=10)
+        peak = max((max(r) for r in counts if r), default=0)
+        for i, row in enumerate(grid):
+            for j, cell in enumerate(row):
+                text = f"{cell['works']}\nreal {cell['realWorld']} / code {cell['withCode']}"
+                if cell["flag"]:
+                    text += f"\n{cell['flag']}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="black" if cell["works"] > peak / 2 else "white")
+        figure.colorbar(image, ax=ax, shrink=0.7, label="works")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=image_format, dpi=120)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _open_reasoned_store(settings: Settings) -> Store:
+    from kg.load import load_graphs
+    from kg.reason import reason
+
+    Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
+    store = Store(str(settings.store_dir))
+    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
+        load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
+    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_INFERRED))):
+        reason(settings=settings, store=store)
+        store.flush()
+    return store
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
+    """`kg gaps --format json|md|html [--out DIR]`: print the report, or write it and the heatmaps into DIR."""
+    store = _open_reasoned_store(settings)
+    report = build_report(settings=settings, store=store)
+    renderers = {"json": lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                 "md": lambda: render_markdown(report), "html": lambda: render_html(report)}
+    text = renderers[args.format]()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"gaps.{args.format}").write_text(text, encoding="utf-8")
+    for image_format in ("png", "svg"):
+        (out / f"heatmap.{image_format}").write_bytes(render_heatmap(report, image_format=image_format))
+    print(f"wrote {out}/gaps.{args.format}, heatmap.png, heatmap.svg", file=sys.stderr)
+    return 0

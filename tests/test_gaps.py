@@ -1,0 +1,192 @@
+"""kg gaps: every matrix cell equals a count computed independently by SPARQL over the asserted data, the
+report renders in every format, and /gaps answers over a real uvicorn server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from kg.gaps import build_report, render_heatmap, render_html, render_markdown
+from kg.iri import CAT, GRAPH_DATA, PREFIXES
+from kg.reason import reason
+
+from reasoning_stores import FIXTURES, REAL_DATA, loaded_store, real_data_present, settings_for
+
+_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+# The heading concepts that place a work in each row / column, read from the companion list's structure:
+# a row's own heading, the task sub-headings that name its base model, and for columns the task heading
+# with its sub-headings. Written out by hand so that this check does not use the ontology's classes.
+ROW_HEADINGS = {
+    "llm": ["llm", "reward-llm", "exploration-llm", "planning-llm"],
+    "vlm": ["vlm", "reward-vlm", "exploration-vlm"],
+    "diffusion-model": ["diffusion-model", "reward-diffusion", "planning-diffusion"],
+    "world-and-video-prediction-models": ["world-and-video-prediction-models", "reward-video-prediction",
+                                          "state-from-videos", "state-foundation-world-models"],
+}
+ROW_BASE_MODELS = {"llm": ["llm"], "vlm": ["vlm"], "diffusion-model": ["diffusion-model"],
+                   "world-and-video-prediction-models": ["world-model", "video-prediction-model"]}
+COLUMN_HEADINGS = {
+    "reward-signal": ["reward-signal", "reward-llm", "reward-vlm", "reward-diffusion", "reward-video-prediction"],
+    "state-representation": ["state-representation", "state-from-videos", "state-foundation-world-models"],
+    "planning-exploration": ["planning-exploration", "exploration-llm", "exploration-vlm", "planning-llm",
+                             "planning-diffusion"],
+}
+TOOL_HEADINGS = ["generative-tools-for-rl", *{h for hs in ROW_HEADINGS.values() for h in hs},
+                 *{h for hs in COLUMN_HEADINGS.values() for h in hs}]
+STAGE_HEADINGS = {
+    "rl-pretraining": ["rl-pretraining", "pretraining-transformer-policy", "pretraining-diffusion-policy",
+                       "pretraining-primitive-generator"],
+    "rl-finetuning": ["rl-finetuning", "finetuning-policy-specific", "finetuning-policy-agnostic"],
+    "policy-distillation": ["policy-distillation", "distillation-generalist-to-expert",
+                            "distillation-experts-to-generalist"],
+    "policy-safety": ["policy-safety"],
+}
+ARCHITECTURE_HEADINGS = {"transformer-policy": ["transformer-policy", "pretraining-transformer-policy"],
+                         "diffusion-policy": ["diffusion-policy", "pretraining-diffusion-policy"]}
+
+
+def _values(names: list[str]) -> str:
+    return " ".join(f"cat:{n}" for n in names)
+
+
+def tool_cell_query(row: str, column: str) -> str:
+    return _HEADER + f"""
+SELECT (COUNT(DISTINCT ?w) AS ?works) (COUNT(DISTINCT ?rw) AS ?realWorld) (COUNT(DISTINCT ?code) AS ?withCode)
+WHERE {{ GRAPH <{GRAPH_DATA}> {{
+  ?w a ?type . VALUES ?type {{ dkg:ResearchPaper dkg:Survey dkg:CandidatePaper }}
+  {{ ?w dkg:inCategory ?rh . VALUES ?rh {{ {_values(ROW_HEADINGS[row])} }} }}
+  UNION {{ ?w dkg:usesBaseModel ?b . VALUES ?b {{ {_values(ROW_BASE_MODELS[row])} }}
+          {{ ?w dkg:addressesTask ?anyTask }} UNION {{ ?w dkg:inCategory ?th . VALUES ?th {{ {_values(TOOL_HEADINGS)} }} }} }}
+  {{ ?w dkg:inCategory ?ch . VALUES ?ch {{ {_values(COLUMN_HEADINGS[column])} }} }}
+  UNION {{ ?w dkg:addressesTask cat:{column} }}
+  OPTIONAL {{ ?w dkg:evaluatedIn dkg:RealWorld BIND(?w AS ?rw) }}
+  OPTIONAL {{ ?w dkg:codeAvailability dkg:CodeAvailable BIND(?w AS ?code) }}
+}} }}"""
+
+
+def policy_cell_query(row: str, column: str) -> str:
+    return _HEADER + f"""
+SELECT (COUNT(DISTINCT ?w) AS ?works) (COUNT(DISTINCT ?rw) AS ?realWorld) (COUNT(DISTINCT ?code) AS ?withCode)
+WHERE {{ GRAPH <{GRAPH_DATA}> {{
+  ?w a ?type . VALUES ?type {{ dkg:ResearchPaper dkg:Survey dkg:CandidatePaper }}
+  {{ ?w dkg:inCategory ?sh . VALUES ?sh {{ {_values(STAGE_HEADINGS[row])} }} }} UNION {{ ?w dkg:rlStage cat:{row} }}
+  {{ ?w dkg:inCategory ?ah . VALUES ?ah {{ {_values(ARCHITECTURE_HEADINGS[column])} }} }}
+  UNION {{ ?w dkg:policyArchitecture cat:{column} }}
+  OPTIONAL {{ ?w dkg:evaluatedIn dkg:RealWorld BIND(?w AS ?rw) }}
+  OPTIONAL {{ ?w dkg:codeAvailability dkg:CodeAvailable BIND(?w AS ?code) }}
+}} }}"""
+
+
+def _datasets():
+    yield pytest.param(FIXTURES / "consistent", id="fixture")
+    yield pytest.param(REAL_DATA, id="real", marks=pytest.mark.skipif(
+        not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`"))
+
+
+@pytest.fixture(scope="module", params=list(_datasets()))
+def reported(request, tmp_path_factory):
+    settings = settings_for(tmp_path_factory.mktemp("gaps"), request.param)
+    store = loaded_store(settings)
+    reason(settings=settings, store=store)
+    return settings, store, build_report(settings=settings, store=store)
+
+
+def test_every_cell_equals_an_independent_count(reported):
+    _, store, report = reported
+    queries = {"tools": tool_cell_query, "policies": policy_cell_query}
+    checked = 0
+    for matrix in report["matrices"]:
+        assert matrix["cells"], f"matrix {matrix['id']} has no cells"
+        for cell in matrix["cells"]:
+            row, column = cell["row"].removeprefix(CAT), cell["column"].removeprefix(CAT)
+            solution = next(iter(store.query(queries[matrix["id"]](row, column))))
+            expected = {k: int(solution[k].value) for k in ("works", "realWorld", "withCode")}
+            assert {k: cell[k] for k in expected} == expected, f"{matrix['id']} cell {row} x {column}"
+            checked += 1
+    assert checked == 4 * 3 + 4 * 2
+
+
+def test_cells_are_flagged_and_trends_add_up(reported):
+    _, _, report = reported
+    for matrix in report["matrices"]:
+        for cell in matrix["cells"]:
+            assert (cell["flag"] == "empty") == (cell["works"] == 0)
+            assert (cell["flag"] == "thin") == (0 < cell["works"] <= report["thinAtMost"])
+            assert sum(cell["trend"].values()) <= cell["works"]
+            assert cell["worksQuery"]["name"] == "gaps/cell-works"
+
+
+def test_fixture_report_names_the_rlhf_direction_gap(tmp_path):
+    settings = settings_for(tmp_path, FIXTURES / "consistent")
+    store = loaded_store(settings)
+    reason(settings=settings, store=store)
+    questions = {q["class"].rsplit("#", 1)[1]: q["works"] for q in build_report(settings=settings, store=store)["researchQuestions"]}
+    assert questions["HumanFeedbackTransformerFinetuningWork"] == 1
+    assert questions["RealWorldDiffusionPlannerWork"] == 1
+
+
+@pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")
+def test_section9_items_carry_evidence_and_queries(tmp_path):
+    settings = settings_for(tmp_path, REAL_DATA)
+    store = loaded_store(settings)
+    reason(settings=settings, store=store)
+    items = build_report(settings=settings, store=store)["section9"]
+    assert items, "no Section 9 challenge or direction in the data"
+    assert any(item["evidence"] for item in items)
+    for item in items:
+        assert item["addressingQuery"]["params"] == {"node": item["id"]}
+        assert item["status"]
+
+
+def test_report_renders_in_every_format(reported):
+    _, _, report = reported
+    assert "| Large language model" in render_markdown(report) or "Large language model" in render_markdown(report)
+    assert render_html(report).startswith("<!doctype html>")
+    assert json.loads(json.dumps(report)) == report
+    assert render_heatmap(report, image_format="png").startswith(b"\x89PNG")
+    assert b"<svg" in render_heatmap(report, image_format="svg")[:500]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_gaps_route_negotiates_formats(tmp_path):
+    from kg.api.gaps import router
+
+    settings = settings_for(tmp_path, FIXTURES / "consistent")
+    store = loaded_store(settings)
+    reason(settings=settings, store=store)
+    app = FastAPI()
+    app.state.settings, app.state.store = settings, store
+    app.include_router(router)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        as_json = httpx.get(f"{base}/gaps", headers={"Accept": "application/json"}, timeout=60)
+        assert as_json.status_code == 200 and as_json.json()["matrices"][0]["id"] == "tools"
+        as_md = httpx.get(f"{base}/gaps", headers={"Accept": "text/markdown"}, timeout=60)
+        assert as_md.headers["content-type"].startswith("text/markdown") and as_md.text.startswith("# Research gaps")
+        as_html = httpx.get(f"{base}/gaps", timeout=60)
+        assert as_html.headers["content-type"].startswith("text/html") and "/gaps/heatmap.svg" in as_html.text
+        png = httpx.get(f"{base}/gaps/heatmap.png", timeout=60)
+        assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
+        assert httpx.get(f"{base}/gaps/heatmap.gif", timeout=60).status_code == 404
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
