@@ -27,8 +27,12 @@ _CELL_PREDICATE = {
     "Base Model": "dkg:cellBaseModel", "Code": "dkg:cellCode", "Dataset": "dkg:cellDataset",
     "Modules": "dkg:cellModules", "Setting": "dkg:cellSetting",
 }
-# the sheet itself is the evidence for the policy architecture of the works it lists (see report)
+# The authors publish one spreadsheet per taxonomy category (seed 000: "one for each category"); the two
+# RL sheets are the tables of the survey's RL pre-training category (Section 6.1 transformer policy,
+# 6.2 diffusion policy). So the sheet is the evidence for the policy architecture and the RL stage of
+# the works it lists, unless a row's own Modules cell names another stage.
 _POLICY_ARCHITECTURE = {"rl-transformer": "transformer-policy", "rl-diffusion": "diffusion-policy"}
+_SHEET_STAGE = "rl-pretraining"
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
             record.fact("dkg:usesBenchmark", iri("bench:" + benchmark))
         if row.sheet in _POLICY_ARCHITECTURE:
             record.fact("dkg:policyArchitecture", iri("cat:" + _POLICY_ARCHITECTURE[row.sheet]))
-        if cells.get("Modules", "").strip().lower() == "rl fine-tuning":
-            record.fact("dkg:rlStage", iri("cat:rl-finetuning"))
+            stated_fine_tuning = cells.get("Modules", "").strip().lower() == "rl fine-tuning"
+            record.fact("dkg:rlStage", iri("cat:" + ("rl-finetuning" if stated_fine_tuning else _SHEET_STAGE)))
         records.append(record)
     return records
