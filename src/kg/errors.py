@@ -9,6 +9,7 @@
     ├── ValidationFailed          the data does not conform (carries the report; CLI exit 1)
     ├── InconsistentOntology      the reasoner found the ontology + data inconsistent
     ├── QueryTimeout              a query ran past its deadline and was stopped
+    ├── QueryCrashed              the worker process running a query died (HTTP 500 for that query only)
     ├── NotFound                  a named query, paper or resource does not exist
     └── SourceMissing             the sources folder (../shared) is absent
 """
@@ -27,6 +28,7 @@ __all__ = [
     "ValidationFailed",
     "InconsistentOntology",
     "QueryTimeout",
+    "QueryCrashed",
     "NotFound",
     "SourceMissing",
 ]
@@ -71,6 +73,10 @@ class InconsistentOntology(KgError):
 
 class QueryTimeout(KgError):
     """A query ran past its deadline; it was stopped."""
+
+
+class QueryCrashed(KgError):
+    """The worker process running a query died; it was replaced, other queries are unaffected."""
 
 
 class NotFound(KgError):

@@ -1,0 +1,207 @@
+"""Queries run in long-lived worker processes that can be killed.
+
+pyoxigraph cannot cancel a running query and may crash the process on hostile input, so no query ever
+runs in the server process. Each worker opens a read-only snapshot of the store (a RocksDB backup, or
+an N-Quads dump for in-memory stores), runs one query at a time and sends back the serialized result.
+At the deadline the worker is killed and replaced; a crash is reported for that query only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from kg.errors import QueryCrashed, QueryRejected, QuerySyntaxError, QueryTimeout
+from kg.iri import PREFIXES
+
+__all__ = ["Snapshot", "QueryJob", "QueryPool", "execute"]
+
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kind: str
+    """'store' (a RocksDB directory opened read-only) or 'nquads' (a dump loaded into memory)."""
+    path: str
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    form: str
+    format_key: str
+    union_default_graph: bool
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    max_rows: int
+    snapshot: Snapshot
+
+
+def open_snapshot(snapshot: Snapshot) -> ox.Store:
+    if snapshot.kind == "store":
+        return ox.Store.read_only(snapshot.path)
+    store = ox.Store()
+    store.bulk_load(path=snapshot.path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def execute(store: ox.Store, job: QueryJob) -> bytes:
+    """Run `job` on `store` and serialize the result in `job.format_key`.
+
+    Raises QuerySyntaxError (pyoxigraph could not parse it) or QueryRejected (more than `max_rows` rows).
+    """
+    options: dict = {}
+    if job.default_graphs or job.named_graphs:
+        if job.default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        if job.named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif job.union_default_graph:
+        options["use_default_graph_as_union"] = True
+    try:
+        results = store.query(job.query, **options)
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
+    if isinstance(results, ox.QueryBoolean):
+        return results.serialize(format=_results_format(job.format_key))
+    if isinstance(results, ox.QuerySolutions):
+        return _serialize_solutions(results, job)
+    triples = list(itertools.islice(results, job.max_rows + 1))
+    if len(triples) > job.max_rows:
+        raise QueryRejected(f"the result has more than {job.max_rows} triples; narrow the query")
+    from kg.api.negotiation import RDF_FORMAT_ENUM
+
+    rdf_format = RDF_FORMAT_ENUM[job.format_key]
+    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+
+
+def _results_format(key: str) -> ox.QueryResultsFormat:
+    from kg.api.negotiation import RESULTS_FORMAT_ENUM
+
+    return RESULTS_FORMAT_ENUM[key]
+
+
+def _serialize_solutions(results: ox.QuerySolutions, job: QueryJob) -> bytes:
+    # The row cap needs the rows counted before serializing; pyoxigraph serializes only its own
+    # iterator, so the capped rows are written as TSV (terms in N-Triples syntax, which is what
+    # str() of a term gives) and re-serialized natively from there.
+    variables = [v.value for v in results.variables]
+    lines = ["\t".join("?" + v for v in variables)]
+    for count, solution in enumerate(results, start=1):
+        if count > job.max_rows:
+            raise QueryRejected(f"the result has more than {job.max_rows} rows; add LIMIT or narrow the query")
+        lines.append("\t".join("" if solution[v] is None else str(solution[v]) for v in variables))
+    tsv = ("\n".join(lines) + "\n").encode()
+    if job.format_key == "tsv":
+        return tsv
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    return parsed.serialize(format=_results_format(job.format_key))
+
+
+def _worker_main(conn: Connection) -> None:
+    store: ox.Store | None = None
+    opened: Snapshot | None = None
+    while True:
+        try:
+            job: QueryJob = conn.recv()
+        except EOFError:
+            return
+        try:
+            if opened != job.snapshot:
+                store, opened = open_snapshot(job.snapshot), job.snapshot
+            conn.send(("ok", execute(store, job)))
+        except QuerySyntaxError as err:
+            conn.send(("syntax", str(err)))
+        except QueryRejected as err:
+            conn.send(("rejected", str(err)))
+        except Exception as err:  # an evaluation error of pyoxigraph; the worker itself is fine
+            conn.send(("error", f"{type(err).__name__}: {err}"))
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.conn, child = _SPAWN.Pipe(duplex=True)
+        self.process = _SPAWN.Process(target=_worker_main, args=(child,), daemon=True, name="kg-query-worker")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of worker processes; `run` waits for an idle one, so the pool is also a queue."""
+
+    def __init__(self, *, size: int, timeout_s: float):
+        self.size, self.timeout_s = max(1, size), timeout_s
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+
+    async def start(self) -> None:
+        self._idle = asyncio.Queue()
+        for _ in range(self.size):
+            worker = _Worker()
+            self._all.add(worker)
+            self._idle.put_nowait(worker)
+
+    async def stop(self) -> None:
+        for worker in list(self._all):
+            worker.kill()
+        self._all.clear()
+
+    async def run(self, job: QueryJob) -> bytes:
+        """Run `job` in a worker. Raises QueryTimeout, QueryCrashed, QuerySyntaxError or QueryRejected."""
+        assert self._idle is not None, "QueryPool.start() was not awaited"
+        worker = await self._idle.get()
+        replace = False
+        try:
+            try:
+                worker.conn.send(job)
+                ready = await self._readable(worker.conn, self.timeout_s)
+                if not ready:
+                    replace = True
+                    raise QueryTimeout(f"the query ran longer than {self.timeout_s:g} s and was stopped; "
+                                       "narrow it or add LIMIT")
+                status, payload = worker.conn.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                replace = True
+                raise QueryCrashed("the query crashed its worker process and was not answered") from None
+        finally:
+            if replace:
+                self._all.discard(worker)
+                worker.kill()
+                worker = _Worker()
+                self._all.add(worker)
+            self._idle.put_nowait(worker)
+        if status == "ok":
+            return payload
+        if status == "syntax":
+            raise QuerySyntaxError(payload)
+        if status == "rejected":
+            raise QueryRejected(payload)
+        raise QueryRejected(f"the query could not be evaluated: {payload}")
+
+    @staticmethod
+    async def _readable(conn: Connection, timeout: float) -> bool:
+        if conn.poll():
+            return True
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+        try:
+            await asyncio.wait_for(ready, timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            loop.remove_reader(fd)
