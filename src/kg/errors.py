@@ -5,7 +5,8 @@
     │   ├── TurtleSyntaxError     a Turtle file does not parse (file, line, column)
     │   ├── QuerySyntaxError      a SPARQL query does not parse
     │   ├── QueryRejected         a query is refused by a guard (update, SERVICE, too deep, too long)
-    │   └── ParameterError        a named-query parameter is missing or has the wrong type
+    │   ├── ParameterError        a named-query parameter is missing or has the wrong type
+    │   └── RequestTooLarge       an HTTP request body over the configured cap (HTTP 413)
     ├── ValidationFailed          the data does not conform (carries the report; CLI exit 1)
     ├── InconsistentOntology      the reasoner found the ontology + data inconsistent
     ├── QueryTimeout              a query ran past its deadline and was stopped
@@ -25,6 +26,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryRejected",
     "ParameterError",
+    "RequestTooLarge",
     "ValidationFailed",
     "InconsistentOntology",
     "QueryTimeout",
@@ -59,6 +61,10 @@ class QueryRejected(InputError):
 
 class ParameterError(InputError):
     """A named-query parameter that is missing, unknown or of the wrong type."""
+
+
+class RequestTooLarge(InputError):
+    """An HTTP request body larger than `Settings.max_body_bytes`."""
 
 
 class ValidationFailed(KgError):

@@ -56,7 +56,8 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
 
     Raises QuerySyntaxError (pyoxigraph could not parse it) or QueryRejected (more than `max_rows` rows).
     """
-    options: dict = {}
+    # the project's prefixes are predeclared, so the named queries and short queries run as they stand
+    options: dict = {"prefixes": PREFIXES}
     if job.default_graphs or job.named_graphs:
         if job.default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
