@@ -79,7 +79,8 @@ def serve_in_thread(settings: Settings, store: ox.Store) -> Iterator[RunningServ
 
 
 def fixture_settings(root: Path, **overrides) -> Settings:
-    return Settings(root=root, write_token=WRITE_TOKEN, query_timeout_s=3.0, query_workers=2, **overrides)
+    values = {"write_token": WRITE_TOKEN, "query_timeout_s": 3.0, "query_workers": 2, "max_result_rows": 50}
+    return Settings(root=root, **(values | overrides))
 
 
 @contextmanager

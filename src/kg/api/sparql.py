@@ -137,13 +137,21 @@ async def _answer(request: Request, settings: Settings, query: str, params: list
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 
+_FORMAT_ALIASES = {
+    "turtle": "ttl", "n-triples": "nt", "ntriples": "nt", "json-ld": "jsonld", "rdf+xml": "rdfxml", "rdf": "rdfxml",
+    "srj": "json", "srx": "xml", "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+_CROSS_KIND = {"json": "jsonld", "xml": "rdfxml"}
+
+
 def _chosen_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...]) -> Format:
-    requested = [v for k, v in params if k == "format"]
-    if requested:
-        fmt = _FORMAT_KEYS.get(requested[0])
-        if fmt is None or fmt not in offered:
-            raise InputError("format= must be one of: " + ", ".join(f.key for f in offered))
-        return fmt
+    """`format=` (download links, SPARQLWrapper) when it names an offered format, else `Accept`."""
+    for value in (v.lower() for k, v in params if k in ("format", "output")):
+        key = _FORMAT_ALIASES.get(value, value)
+        for candidate in (key, _CROSS_KIND.get(key)):
+            fmt = _FORMAT_KEYS.get(candidate or "")
+            if fmt is not None and fmt in offered:
+                return fmt
     return negotiate(request.headers.get("accept"), offered)
 
 
