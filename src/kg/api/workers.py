@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -21,7 +25,8 @@ from kg.iri import PREFIXES
 
 __all__ = ["Snapshot", "QueryJob", "QueryPool", "execute"]
 
-_SPAWN = multiprocessing.get_context("spawn")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+"""The folder holding the `kg` package, put on the workers' PYTHONPATH."""
 
 
 @dataclass(frozen=True)
@@ -127,15 +132,25 @@ def _worker_main(conn: Connection) -> None:
 
 
 class _Worker:
+    """A `python -m kg.api.workers <fd>` child talking over a socket pair.
+
+    A plain subprocess rather than multiprocessing's spawn, which would re-import the server's
+    `__main__` (a script, a REPL, a test runner) in every worker.
+    """
+
     def __init__(self) -> None:
-        self.conn, child = _SPAWN.Pipe(duplex=True)
-        self.process = _SPAWN.Process(target=_worker_main, args=(child,), daemon=True, name="kg-query-worker")
-        self.process.start()
-        child.close()
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [_PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.api.workers", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL, close_fds=True)
+        theirs.close()
+        self.conn = Connection(ours.detach())
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=5)
+        self.process.wait(timeout=5)
         self.conn.close()
 
 
@@ -206,3 +221,7 @@ class QueryPool:
             return False
         finally:
             loop.remove_reader(fd)
+
+
+if __name__ == "__main__":
+    _worker_main(Connection(int(sys.argv[1])))
