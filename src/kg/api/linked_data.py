@@ -66,6 +66,10 @@ def _resource_route(kind: str):
             raise NotFound(f"no resource at /{kind}/")
         base = request.app.state.settings.base_iri
         iri = f"{base}{kind}/{local}"
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise NotFound(f"no resource at this /{kind}/ path") from None
         fmt = forced or negotiate(request.headers.get("accept"), _PAGE_FORMATS)
         state: GraphState = request.app.state.graph
 
