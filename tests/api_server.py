@@ -16,7 +16,8 @@ import pyoxigraph as ox
 import uvicorn
 
 from kg.api.app import create_app
-from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from kg.iri import GRAPH_INFERRED
+from kg.load import load_graphs
 from kg.settings import Settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "api"
@@ -31,12 +32,11 @@ def copy_fixture(target: Path) -> Path:
 
 
 def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
-    """An on-disk store at settings.store_dir with ontology/ in graph:ontology, data/ttl/ in graph:data."""
+    """An on-disk store at settings.store_dir loaded like `kg build` does (kg.load), plus `inferred`
+    (standing in for the reasoner's output) in graph:inferred."""
     Path(settings.store_dir).parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(settings.store_dir))
-    for folder, graph in ((settings.ontology_dir, GRAPH_ONTOLOGY), (settings.data_dir, GRAPH_DATA)):
-        for path in sorted(Path(folder).rglob("*.ttl")):
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    load_graphs(store, ontology_dir=Path(settings.ontology_dir), data_dir=Path(settings.data_dir))
     if inferred is not None:
         store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
     store.flush()

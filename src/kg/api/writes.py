@@ -2,7 +2,7 @@
 
 A paper's triples are those in graph:data whose subject is the paper, one of its source records
 (`<paper>#...`) or a blank node they point at. Every write needs `Authorization: Bearer <KG_WRITE_TOKEN>`,
-is validated (SHACL shapes + QC queries, `kg.validate`) on a scratch copy of the whole store, and then
+is validated (SHACL shapes + QC queries, `kg.validate`) on a scratch copy of the store and of data/ttl/, then
 commits both the store (one SPARQL Update transaction) and `data/ttl/papers/<local>.ttl`, or nothing.
 SPARQL readers run on snapshots, so they see the old or the new graph, never a mix.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -104,18 +106,31 @@ def _update_text(old: list[ox.Triple], new: list[ox.Triple]) -> str:
     return " ;\n".join(operations)
 
 
-def _validate(settings: Settings, store: ox.Store) -> None:
+def _validate(settings: Settings, store: ox.Store, data_dir: Path) -> None:
     from kg.validate import validate  # the shapes + QC runner; imported here so reads work without it
 
-    report = validate(settings=settings, store=store)
+    report = validate(settings=settings, store=store, data_dir=data_dir)
     if not report.conforms:
-        raise ValidationFailed(report)
+        # name the project's files, not the scratch copy
+        raise ValidationFailed(str(report).replace(str(data_dir), str(settings.data_dir)))
+
+
+def _scratch_data_dir(data_dir: Path, scratch: Path) -> Path:
+    """A copy of data/ttl/ (hard links where possible) to validate the files as they would be."""
+    target = scratch / "ttl"
+    try:
+        shutil.copytree(data_dir, target, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(data_dir, target)
+    return target
 
 
 def _write(state: GraphState, local: str, method: str, body: bytes) -> int:
     settings = state.settings
     paper = ox.NamedNode(PAPER + local)
-    path = Path(settings.data_dir) / "papers" / f"{local}.ttl"
+    data_dir = Path(settings.data_dir)
+    relative = Path("papers") / f"{local}.ttl"
     with state.write_lock:
         old = paper_triples(state.store, paper)
         if method == "DELETE":
@@ -127,17 +142,27 @@ def _write(state: GraphState, local: str, method: str, body: bytes) -> int:
             if not incoming:
                 raise InputError("the Turtle body has no triples; use DELETE to remove a paper")
             new = incoming if method == "PUT" else list(dict.fromkeys([*old, *incoming]))
-        scratch = ox.Store()
-        scratch.extend(state.store)
-        scratch.update(_update_text(old, new))
-        _validate(settings, scratch)
+        header = f"# written by the kg write API ({method} /papers/{local})\n".encode()
+        content = header + ox.serialize(new, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) if new else b""
+        update = _update_text(old, new)
+        with tempfile.TemporaryDirectory(prefix="kg-write-") as scratch_root:
+            scratch_data = _scratch_data_dir(data_dir, Path(scratch_root))
+            scratch_file = scratch_data / relative
+            scratch_file.unlink(missing_ok=True)  # a hard link: never write through it
+            if new:
+                scratch_file.parent.mkdir(parents=True, exist_ok=True)
+                scratch_file.write_bytes(content)
+            scratch = ox.Store()
+            scratch.extend(state.store)
+            scratch.update(update)
+            _validate(settings, scratch, scratch_data)
+        path = data_dir / relative
         tmp = path.with_name(path.name + ".tmp")
         if new:
             path.parent.mkdir(parents=True, exist_ok=True)
-            header = f"# written by the kg write API ({method} /papers/{local})\n".encode()
-            tmp.write_bytes(header + ox.serialize(new, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+            tmp.write_bytes(content)
         try:
-            state.store.update(_update_text(old, new))
+            state.store.update(update)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
