@@ -128,3 +128,14 @@ def test_export_route_nquads_keeps_graphs(client, api_server):
     assert len(list(dataset.quads((None, None, None, None)))) == len(api_server.store)
     graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
     assert {GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED} <= graphs
+
+
+def test_blank_node_facts_are_shown_inline(client):
+    page = client.get("/paper/doi-10.1016-j.inffus.2025.104003", headers={"accept": "text/html"}).text
+    assert "dkg:coverageOf" in page and "dkg:PrimaryFocus" in page
+    turtle = client.get("/paper/doi-10.1016-j.inffus.2025.104003.ttl").text
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    coverage = graph.value(rdflib.URIRef(PAPER + "doi-10.1016-j.inffus.2025.104003"),
+                           rdflib.URIRef("https://w3id.org/duality-kg/ontology#coverage"))
+    assert isinstance(coverage, rdflib.BNode)
+    assert (coverage, None, rdflib.URIRef("https://w3id.org/duality-kg/category/llm")) in graph

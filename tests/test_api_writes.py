@@ -171,3 +171,22 @@ def test_concurrent_readers_see_old_or_new_never_a_mix(server):
     assert seen, "the readers ran"
     allowed = {("Eureka: human-level reward design via coding large language models",)} | {(t,) for t in titles}
     assert {tuple(s) for s in seen} <= allowed
+
+
+@needs_validate
+def test_replacing_a_paper_with_blank_nodes_leaves_no_orphans(server):
+    running, client = server
+    survey = PAPER + "doi-10.1016-j.inffus.2025.104003"
+    body = f"""@prefix dkg: <https://w3id.org/duality-kg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{survey}> a dkg:ResearchPaper ; dcterms:title "Renamed" ;
+    dkg:coverage [ a dkg:Coverage ; dkg:coverageOf <https://w3id.org/duality-kg/category/llm> ] .
+"""
+    response = client.put("/papers/doi-10.1016-j.inffus.2025.104003", content=body, headers=AUTH)
+    assert response.status_code == 200, response.text
+    coverage_nodes = {q.subject for q in running.store.quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/duality-kg/ontology#coverageOf"), None, ox.NamedNode(GRAPH_DATA))}
+    assert len(coverage_nodes) == 1
+    marks = list(running.store.quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/duality-kg/ontology#coverageMark"), None, None))
+    assert marks == [], "the old blank node's triples are gone"

@@ -133,6 +133,9 @@ def _write(state: GraphState, local: str, method: str, body: bytes) -> int:
     relative = Path("papers") / f"{local}.ttl"
     with state.write_lock:
         old = paper_triples(state.store, paper)
+        if old and not (data_dir / relative).is_file():
+            raise InputError(f"{paper.value} is not kept in data/ttl/{relative.as_posix()}, "
+                             "so it cannot be changed through this route")
         if method == "DELETE":
             if not old:
                 raise NotFound(f"there is no paper {paper.value} in graph:data")
