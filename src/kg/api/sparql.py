@@ -64,8 +64,8 @@ def _params(raw_query: bytes) -> list[tuple[str, str]]:
     return parse_qsl(_decode(raw_query), keep_blank_values=True)
 
 
-@router.api_route("/sparql", methods=["GET", "POST"])
 async def sparql(request: Request) -> Response:
+    """GET/POST /sparql: answer a query, or describe the service when there is none."""
     settings: Settings = request.app.state.settings
     url_params = _params(request.scope.get("query_string", b""))
     body_params: list[tuple[str, str]] = []
@@ -101,10 +101,15 @@ async def sparql(request: Request) -> Response:
     return await _answer(request, settings, query_texts[0], all_params)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def sparql_wrong_method(request: Request) -> Response:
     return plain_error(405, "use GET or POST for SPARQL queries; this endpoint is read-only",
                        headers={"Allow": "GET, POST"})
+
+
+# Plain Starlette routes: the handler parses the protocol itself, so FastAPI's parameter machinery
+# would only add per-request cost on the hottest path.
+router.add_route("/sparql", sparql, methods=["GET", "POST"])
+router.add_route("/sparql", sparql_wrong_method, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 
 
 async def _answer(request: Request, settings: Settings, query: str, params: list[tuple[str, str]]) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import socket
 import subprocess
@@ -25,6 +26,7 @@ from kg.iri import PREFIXES
 
 __all__ = ["Snapshot", "QueryJob", "QueryPool", "execute"]
 
+_log = logging.getLogger("kg.api.workers")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 """The folder holding the `kg` package, put on the workers' PYTHONPATH."""
 
@@ -178,25 +180,28 @@ class QueryPool:
         """Run `job` in a worker. Raises QueryTimeout, QueryCrashed, QuerySyntaxError or QueryRejected."""
         assert self._idle is not None, "QueryPool.start() was not awaited"
         worker = await self._idle.get()
-        replace = False
+        replace = True  # unless the worker answers, its state is unknown: replace it
         try:
+            if worker.process.poll() is not None:
+                _log.warning("query worker %s had exited (code %s); replacing it",
+                             worker.process.pid, worker.process.returncode)
+                worker = self._replace(worker)
             try:
                 worker.conn.send(job)
-                ready = await self._readable(worker.conn, self.timeout_s)
-                if not ready:
-                    replace = True
+                if not await self._readable(worker.conn, self.timeout_s):
                     raise QueryTimeout(f"the query ran longer than {self.timeout_s:g} s and was stopped; "
                                        "narrow it or add LIMIT")
                 status, payload = worker.conn.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                replace = True
+            except (EOFError, OSError) as err:
+                worker.process.poll()
+                _log.warning("query worker %s failed (exit code %s, %r) running a query", worker.process.pid,
+                             worker.process.returncode, err)
                 raise QueryCrashed("the query crashed its worker process and was not answered") from None
+            replace = False
         finally:
+            # also on cancellation (client gone): a worker with a reply still in flight is not reused
             if replace:
-                self._all.discard(worker)
-                worker.kill()
-                worker = _Worker()
-                self._all.add(worker)
+                worker = self._replace(worker)
             self._idle.put_nowait(worker)
         if status == "ok":
             return payload
@@ -205,6 +210,13 @@ class QueryPool:
         if status == "rejected":
             raise QueryRejected(payload)
         raise QueryRejected(f"the query could not be evaluated: {payload}")
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        self._all.discard(worker)
+        worker.kill()
+        fresh = _Worker()
+        self._all.add(fresh)
+        return fresh
 
     @staticmethod
     async def _readable(conn: Connection, timeout: float) -> bool:
@@ -221,6 +233,8 @@ class QueryPool:
             return False
         finally:
             loop.remove_reader(fd)
+            # uvloop makes a watched fd non-blocking; recv() of a large reply needs it blocking again
+            os.set_blocking(fd, True)
 
 
 if __name__ == "__main__":
