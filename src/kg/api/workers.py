@@ -9,7 +9,6 @@ At the deadline the worker is killed and replaced; a crash is reported for that 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
 import socket
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.api.negotiation import RDF_FORMAT_ENUM, RESULTS_FORMAT_ENUM
 from kg.errors import QueryCrashed, QueryRejected, QuerySyntaxError, QueryTimeout
 from kg.iri import PREFIXES
 
@@ -61,7 +61,8 @@ def open_snapshot(snapshot: Snapshot) -> ox.Store:
 def execute(store: ox.Store, job: QueryJob) -> bytes:
     """Run `job` on `store` and serialize the result in `job.format_key`.
 
-    Raises QuerySyntaxError (pyoxigraph could not parse it) or QueryRejected (more than `max_rows` rows).
+    Raises QuerySyntaxError (pyoxigraph could not parse it) or QueryRejected (more than `max_rows` rows
+    or triples).
     """
     # the project's prefixes are predeclared, so the named queries and short queries run as they stand
     options: dict = {"prefixes": PREFIXES}
@@ -76,41 +77,57 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
         results = store.query(job.query, **options)
     except SyntaxError as err:
         raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
-    if isinstance(results, ox.QueryBoolean):
-        return results.serialize(format=_results_format(job.format_key))
-    if isinstance(results, ox.QuerySolutions):
-        return _serialize_solutions(results, job)
-    triples = list(itertools.islice(results, job.max_rows + 1))
-    if len(triples) > job.max_rows:
-        raise QueryRejected(f"the result has more than {job.max_rows} triples; narrow the query")
-    from kg.api.negotiation import RDF_FORMAT_ENUM
 
+    if isinstance(results, ox.QueryBoolean):
+        return results.serialize(format=RESULTS_FORMAT_ENUM[job.format_key])
+    # The row cap is enforced while pyoxigraph streams the result as TSV / N-Triples (one row or
+    # triple per line), so an oversized result is cut off early; the capped text is then converted
+    # natively to the requested format.
+    capped = _CappedLines(job.max_rows)
+    try:
+        if isinstance(results, ox.QuerySolutions):
+            results.serialize(capped, format=ox.QueryResultsFormat.TSV)
+        else:
+            results.serialize(capped, format=ox.RdfFormat.N_TRIPLES)
+    except _TooManyLines:
+        unit = "rows" if isinstance(results, ox.QuerySolutions) else "triples"
+        raise QueryRejected(f"the result has more than {job.max_rows} {unit}; add LIMIT or narrow the query") from None
+    text = capped.value()
+    if isinstance(results, ox.QuerySolutions):
+        if job.format_key == "tsv":
+            return text
+        parsed = ox.parse_query_results(text, format=ox.QueryResultsFormat.TSV)
+        return parsed.serialize(format=RESULTS_FORMAT_ENUM[job.format_key])
+    if job.format_key == "nt":
+        return text
     rdf_format = RDF_FORMAT_ENUM[job.format_key]
+    triples = [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
 
 
-def _results_format(key: str) -> ox.QueryResultsFormat:
-    from kg.api.negotiation import RESULTS_FORMAT_ENUM
-
-    return RESULTS_FORMAT_ENUM[key]
+class _TooManyLines(Exception):
+    pass
 
 
-def _serialize_solutions(results: ox.QuerySolutions, job: QueryJob) -> bytes:
-    # The row cap needs the rows counted before serializing; pyoxigraph serializes only its own
-    # iterator, so the capped rows are written as TSV (terms in N-Triples syntax, which is what
-    # str() of a term gives) and re-serialized natively from there.
-    variables = [v.value for v in results.variables]
-    lines = ["\t".join("?" + v for v in variables)]
-    for count, solution in enumerate(results, start=1):
-        if count > job.max_rows:
-            raise QueryRejected(f"the result has more than {job.max_rows} rows; add LIMIT or narrow the query")
-        lines.append("\t".join("" if solution[v] is None else str(solution[v]) for v in variables))
-    tsv = ("\n".join(lines) + "\n").encode()
-    if job.format_key == "tsv":
-        return tsv
-    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return parsed.serialize(format=_results_format(job.format_key))
+class _CappedLines:
+    """A binary sink that refuses more than `cap` lines after a header line (TSV) or none (N-Triples)."""
+
+    def __init__(self, cap: int):
+        self.limit, self.lines, self.chunks = cap + 1, 0, []
+
+    def write(self, chunk: bytes) -> int:
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _TooManyLines()
+        self.chunks.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 def _worker_main(conn: Connection) -> None:
