@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="load ontology + data into the store, validate and reason", formatter_class=fmt)
     build.add_argument("--rebuild", action="store_true", help="rebuild even if nothing changed")
 
-    sub.add_parser("validate", help="run the SHACL shapes and QC queries (exit 0 ok, 1 violations, 2 could not run)",
-                   formatter_class=fmt)
+    validate = sub.add_parser("validate", help="run the SHACL shapes and QC queries and check the ontology with "
+                              "HermiT (exit 0 ok, 1 violations, 2 could not run)", formatter_class=fmt)
+    validate.add_argument("--skip-reasoner", action="store_true",
+                          help="skip the HermiT consistency check of the ontology (shapes and QC queries only)")
 
     imp = sub.add_parser("import", help="rebuild data/ttl/ from the source documents (deterministic)",
                          formatter_class=fmt)

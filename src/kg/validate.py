@@ -1,0 +1,111 @@
+"""`kg validate`: SHACL shapes + QC queries over ontology and data, and a HermiT check of the ontology.
+
+Exit codes: 0 the data conforms, 1 violations (a `FAIL <rule>: N violation(s)` line per rule, then
+the violations grouped by file and focus node), 2 could not run (e.g. a Turtle file does not parse:
+file, line and column; nothing is loaded then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.datafiles import ProjectFiles, read_project
+from kg.errors import KgError
+from kg.iri import GRAPH_ONTOLOGY
+from kg.load import ontology_files, parse_turtle
+from kg.qc import run_qc
+from kg.settings import Settings
+from kg.shapes import run_shapes
+from kg.validation_report import Severity, ValidationReport, Violation
+
+__all__ = ["Severity", "Violation", "ValidationReport", "validate", "check_ontology", "command"]
+
+ONTOLOGY_RULE = "ontology-hermit"
+_OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
+
+
+def validate(*, settings: Settings, store: ox.Store | None = None, data_dir: Path | None = None,
+             project: ProjectFiles | None = None) -> ValidationReport:
+    """Run the shapes and the QC queries over the ontology and the data.
+
+    `data_dir` defaults to `settings.data_dir`. The QC queries run on `store` when given (as loaded
+    by `kg build`), else on an in-memory store of the same files. `project` lets a caller that has
+    already parsed the files pass them in.
+    Raises TurtleSyntaxError when a file does not parse (nothing is validated then) and
+    QuerySyntaxError for a broken QC query.
+    """
+    if project is None:
+        project = read_project(ontology_dir=settings.ontology_dir,  # type: ignore[arg-type]
+                               data_dir=data_dir or settings.data_dir)
+    root = settings.root
+    shapes_path = settings.ontology_dir / "shapes.ttl"  # type: ignore[operator]
+    violations = run_shapes(project=project, shapes_path=shapes_path, root=root)
+    violations += run_qc(store=store if store is not None else project.to_store(), qc_dir=settings.qc_dir,
+                         project=project, root=root)
+    return ValidationReport(violations=sorted(violations))
+
+
+def _ontology_ntriples(paths: list[Path], target: Path) -> None:
+    # owlready2 reads N-Triples, not Turtle. The files are merged into one ontology and owl:imports
+    # between them dropped, so owlready2 never tries to fetch an import from the network.
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for path in paths for q in parse_turtle(path, graph=GRAPH_ONTOLOGY)
+        if q.predicate.value != _OWL_IMPORTS
+    ]
+    ox.serialize(triples, output=str(target), format=ox.RdfFormat.N_TRIPLES)
+
+
+def check_ontology(settings: Settings) -> list[str]:
+    """Load ontology/*.ttl (not the shapes) in owlready2 and run HermiT.
+
+    Returns the problems found: "inconsistent ..." or one "unsatisfiable class ..." per class; an
+    empty list means consistent with no unsatisfiable classes.
+    Raises TurtleSyntaxError if an ontology file does not parse, KgError if Java is missing.
+    """
+    import owlready2
+
+    if shutil.which("java") is None:
+        raise KgError("HermiT needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
+    paths = ontology_files(settings.ontology_dir)  # type: ignore[arg-type]
+    if not paths:
+        return [f"no ontology files in {settings.ontology_dir}"]
+    with tempfile.TemporaryDirectory(prefix="kg-ontology-") as tmp:
+        merged = Path(tmp) / "ontology.nt"
+        _ontology_ntriples(paths, merged)
+        world = owlready2.World()
+        ontology = world.get_ontology("https://w3id.org/duality-kg/ontology")
+        with merged.open("rb") as ntriples:
+            ontology.load(fileobj=ntriples, format="ntriples")
+        try:
+            with ontology:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as err:
+            return [f"the ontology is inconsistent (HermiT): {err}"]
+        return [f"unsatisfiable class {cls.iri} (HermiT): no individual can be a member"
+                for cls in world.inconsistent_classes() if cls is not owlready2.Nothing]
+
+
+def _ontology_violations(settings: Settings) -> list[Violation]:
+    return [Violation(rule=ONTOLOGY_RULE, focus_node="ontology", message=problem,
+                      source_file=str(settings.ontology_dir))
+            for problem in check_ontology(settings)]
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
+    """`kg validate`: 0 conforms, 1 violations; could-not-run errors propagate (the CLI exits 2)."""
+    report = validate(settings=settings)
+    if not getattr(args, "skip_reasoner", False):
+        report.violations.extend(_ontology_violations(settings))
+    if report.conforms:
+        print(report.render())
+        return 0
+    print(str(report))
+    print(f"kg validate: {len(report.violations)} violation(s)", file=sys.stderr)
+    return 1
