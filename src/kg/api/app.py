@@ -50,6 +50,8 @@ def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
     app = FastAPI(title="duality-kg", version=__version__, lifespan=lifespan,
                   description="SPARQL endpoint and linked data of the duality-kg knowledge graph")
     app.state.settings, app.state.store, app.state.graph, app.state.pool = settings, store, graph, pool
+    # Starlette runs the last added middleware first: CatchUnexpected, then CORS, then the /sparql fast path
+    app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],

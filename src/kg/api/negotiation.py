@@ -7,6 +7,7 @@ so that a `format=` parameter (used by download links) can override `Accept`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -98,6 +99,12 @@ def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
     """
     if not accept or not accept.strip():
         return offered[0]
+    return _negotiate(accept, offered)
+
+
+@lru_cache(maxsize=256)
+def _negotiate(accept: str, offered: tuple[Format, ...]) -> Format:
+    # clients send the same few Accept headers again and again: remember the answers
     ranges = _parse_accept(accept)
     best: tuple[tuple[float, int, int, int], Format] | None = None
     for rank, fmt in enumerate(offered):

@@ -14,16 +14,16 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kg.api.error_responses import plain_error
+from kg.api.error_responses import plain_error, status_for
 from kg.api.graph_state import GraphState
 from kg.api.guard import check_query
-from kg.api.negotiation import GRAPH_FORMATS, RDF_FORMAT_ENUM, RESULT_FORMATS, Format, negotiate
+from kg.api.negotiation import GRAPH_FORMATS, RDF_FORMAT_ENUM, RESULT_FORMATS, Format, NotAcceptable, negotiate
 from kg.api.workers import QueryJob, QueryPool
-from kg.errors import InputError, QueryRejected, RequestTooLarge
+from kg.errors import InputError, KgError, QueryRejected, RequestTooLarge
 from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.settings import Settings
 
-__all__ = ["router", "read_body", "etag_matches"]
+__all__ = ["router", "read_body", "etag_matches", "SparqlFastPath"]
 
 router = APIRouter()
 
@@ -109,6 +109,27 @@ async def sparql_wrong_method(request: Request) -> Response:
 # Plain Starlette routes: the handler parses the protocol itself, so FastAPI's parameter machinery
 # would only add per-request cost on the hottest path.
 router.add_route("/sparql", sparql, methods=["GET", "POST"])
+
+
+class SparqlFastPath:
+    """ASGI middleware answering GET/POST /sparql before FastAPI's router and exception layers.
+
+    Same handler and same error mapping as the route above, minus about a tenth of a millisecond of
+    framework work per query; everything else passes through.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] not in ("GET", "POST"):
+            return await self.app(scope, receive, send)
+        try:
+            response = await sparql(Request(scope, receive))
+        except (KgError, NotAcceptable) as err:
+            response = plain_error(status_for(err), str(err))
+        await response(scope, receive, send)
+
 router.add_route("/sparql", sparql_wrong_method, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 
 

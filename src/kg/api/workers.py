@@ -237,18 +237,21 @@ class QueryPool:
 
     @staticmethod
     async def _readable(conn: Connection, timeout: float) -> bool:
-        if conn.poll():
-            return True
+        """Wait (without a thread) until the worker has answered, or `timeout` seconds passed."""
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
         fd = conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(True))
+
+        def settle(answered: bool) -> None:
+            if not ready.done():
+                ready.set_result(answered)
+
+        loop.add_reader(fd, settle, True)
+        deadline = loop.call_later(timeout, settle, False)
         try:
-            await asyncio.wait_for(ready, timeout)
-            return True
-        except asyncio.TimeoutError:
-            return False
+            return await ready
         finally:
+            deadline.cancel()
             loop.remove_reader(fd)
             # uvloop makes a watched fd non-blocking; recv() of a large reply needs it blocking again
             os.set_blocking(fd, True)
