@@ -178,11 +178,12 @@ class QueryPool:
 
     def __init__(self, *, size: int, timeout_s: float):
         self.size, self.timeout_s = max(1, size), timeout_s
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: asyncio.LifoQueue[_Worker] | None = None
         self._all: set[_Worker] = set()
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
+        # LIFO: the most recently used worker is the warmest (caches, scheduler); all are used under load
+        self._idle = asyncio.LifoQueue()
         for _ in range(self.size):
             worker = _Worker()
             self._all.add(worker)
