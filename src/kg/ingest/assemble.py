@@ -1,0 +1,387 @@
+"""From parsed sources to the triples of every generated file (docs/model.md, "Files").
+
+`build_graph` runs every importer, resolves papers, and returns the files to write plus what the
+report needs. It writes nothing; `kg.ingest.run_import` writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from kg.errors import InputError
+from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
+from kg.ingest.companion_list import list_records, parse_list
+from kg.ingest.curated import read_curated
+from kg.ingest.records import PaperKeys, SourceRecord, Triple, boolean, iri, text, year
+from kg.ingest.references import author_iri, parse_references, reference_records, venue_iri, venue_name
+from kg.ingest.related import parse_related, related_records
+from kg.ingest.resolve import Resolution, resolve
+from kg.ingest.section9 import parse_section9
+from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
+from kg.ingest.spreadsheets import parse_sheets, sheet_records
+from kg.ingest.survey import parse_front_matter
+from kg.ingest.survey_tables import (WORK_TABLES, parse_table, table1_records, table9_benchmarks,
+                                     work_table_records)
+from kg.ingest.vocabulary import (benchmark_names, network_label, networks_in, unresolved_benchmark_names)
+
+__all__ = ["Built", "build_graph"]
+
+_SOURCE_TITLES = {
+    "survey-text": "The duality of generative AI and reinforcement learning in robotics: A review (full text)",
+    "companion-list": "Companion paper list (README of clmoro/Robotics-RL-FMs-Integration)",
+    "related-papers": "Public page of papers related to the survey",
+    "listing-page": "The survey's listing page",
+    "sheet-llm": "Large Language Models for RL (authors' spreadsheet)",
+    "sheet-vlm": "Vision Language Models for RL (authors' spreadsheet)",
+    "sheet-dm": "Diffusion Models for RL (authors' spreadsheet)",
+    "sheet-wm": "World Models and Video Prediction Models for RL (authors' spreadsheet)",
+    "sheet-rl-transformer": "RL for Transformer Policy (authors' spreadsheet)",
+    "sheet-rl-diffusion": "RL for Diffusion Policy (authors' spreadsheet)",
+}
+_SURVEY_SOURCES = {"survey-text", "companion-list"} | {f"sheet-{s}" for s in SHEET_FILES}
+_TITLE_PREFERENCE = {"dkg:ReferenceEntry": 0, "dkg:ListEntry": 1, "dkg:SourceRecord": 2}
+_BRANCH_OF_SECTION = {"9.1": "generative-tools-for-rl", "9.2": "rl-for-generative-policies"}
+
+
+@dataclass
+class Built:
+    files: dict[str, tuple[list[Triple], URIRef | None]]
+    records: list[SourceRecord]
+    resolution: Resolution
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
+    survey: URIRef | None = None
+
+
+def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
+    """Parse every source, resolve papers, and build the triples of every file.
+
+    Raises SourceMissing when a source file is absent and InputError for malformed sources or curated rows.
+    """
+    front = parse_front_matter(sources_dir)
+    survey = URIRef(paper_iri(doi=front.doi))
+    references = parse_references(sources_dir)
+    records: list[SourceRecord] = []
+    for record, ref in zip(reference_records(references), references, strict=True):
+        record.fact("dcterms:title", text(ref.title))
+        record.fact("cito:isCitedBy", survey)
+        records.append(record)
+    for record in list_records(parse_list(sources_dir)):
+        record.fact("dcterms:title", text(record.keys.title))
+        records.append(record)
+    for number in WORK_TABLES:
+        records += work_table_records(parse_table(sources_dir, number))
+    table1 = table1_records(parse_table(sources_dir, 1))
+    survey_rows = [r for r in table1 if r.keys.reference_number is None]
+    records += [r for r in table1 if r.keys.reference_number is not None]
+    sheet_rows = parse_sheets(sources_dir)
+    sheets = sheet_records(sheet_rows)
+    records += sheets
+    frameworks = {rec.fragment: (row.sheet, row.cells.get("Framework", "")) for rec, row in zip(sheets, sheet_rows)}
+    related = related_records(parse_related(sources_dir))
+    for record in related:
+        record.fact("dcterms:title", text(record.keys.title))
+    records += related
+    for record in records:
+        if record.source in _SURVEY_SOURCES:
+            record.fact("dkg:inSurvey", boolean(True))
+
+    resolution = resolve(records, list_links=read_curated(curated_dir, "list-links"),
+                         sheet_keys=read_curated(curated_dir, "sheet-keys"), sheet_frameworks=frameworks)
+    _drop_contested_identifiers(records, resolution.contested)
+    ref_paper = {r.keys.reference_number: URIRef(resolution.paper_of[r.fragment])
+                 for r in records if r.record_class == "dkg:ReferenceEntry"}
+    curated_used: set[str] = set()
+    records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
+    for name in ("list-links", "sheet-keys"):
+        if read_curated(curated_dir, name):
+            curated_used.add(name)
+
+    built = Built(files={}, records=records, resolution=resolution, survey=survey)
+    papers: dict[URIRef, list[SourceRecord]] = defaultdict(list)
+    for record in records:
+        papers[URIRef(resolution.paper_of[record.fragment])].append(record)
+    for paper, group in sorted(papers.items()):
+        if paper == survey:
+            raise InputError(f"a source record resolves to the survey itself: {[r.locator for r in group]}")
+        triples = _paper_triples(paper, group, is_candidate=all(r.source == "related-papers" for r in group))
+        built.files[f"papers/{paper.removeprefix(PAPER)}.ttl"] = (triples, paper)
+    built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())), survey_rows), survey)
+    built.files["benchmarks.ttl"] = (_benchmark_triples(sources_dir, records, built), None)
+    built.files["networks.ttl"] = (_network_triples(records), None)
+    built.files["venues.ttl"] = (_venue_triples(references, front), None)
+    built.files["authors.ttl"] = (_author_triples(references, front), None)
+    built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
+    built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
+    for record in records:
+        # networks sit in the tables' Network column and in the sheets' Base Model column
+        network_cell = iri("dkg:cellBaseModel") if record.record_class == "dkg:SpreadsheetRow" else iri("dkg:cellNetwork")
+        for cell_predicate, value in record.cells:
+            if cell_predicate == network_cell:
+                for item in networks_in(str(value))[1]:
+                    built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
+    return built
+
+
+def _drop_contested_identifiers(records: list[SourceRecord], contested: set[str]) -> None:
+    """An id given for two works identifies neither: drop it from the facts (the record keeps its link)."""
+    def contested_id(predicate: URIRef, value: object) -> bool:
+        if predicate == iri("fabio:hasArXivId"):
+            return str(value).lower() in contested
+        if predicate == iri("dkg:doi"):
+            arxiv = normalise_arxiv_id(str(value)) if "arxiv" in str(value).lower() else None
+            return str(value).lower() in contested or (arxiv or "") in contested
+        return False
+
+    for record in records:
+        record.facts = [(p, v) for p, v in record.facts if not contested_id(p, v)]
+
+
+def _record_iri(paper: URIRef, record: SourceRecord) -> URIRef:
+    return URIRef(f"{paper}#{record.fragment}")
+
+
+def _paper_triples(paper: URIRef, group: list[SourceRecord], *, is_candidate: bool) -> list[Triple]:
+    rdf_type, title_p, variant_p = iri("rdf:type"), iri("dcterms:title"), iri("dkg:titleVariant")
+    triples: list[Triple] = [(paper, rdf_type, iri("dkg:ResearchPaper"))]
+    if is_candidate:
+        triples.append((paper, rdf_type, iri("dkg:CandidatePaper")))
+    titled = sorted((r for r in group if any(p == title_p for p, _ in r.facts)),
+                    key=lambda r: (_TITLE_PREFERENCE.get(r.record_class, 3), r.fragment))
+    title = next((v for p, v in titled[0].facts if p == title_p), None) if titled else None
+    for record in sorted(group, key=lambda r: r.fragment):
+        node = _record_iri(paper, record)
+        facts = [(p, v) for p, v in record.facts if p != title_p or v == title]
+        for p, v in record.facts:
+            if p == title_p and v != title:
+                facts.append((variant_p, v))
+        if is_candidate and record.source == "related-papers":
+            facts.append((iri("dkg:inSurvey"), boolean(False)))
+        triples += [(node, rdf_type, iri(record.record_class)), (node, iri("dkg:recordOf"), paper),
+                    (node, iri("prov:wasDerivedFrom"), iri("src:" + record.source)),
+                    (node, iri("dkg:locator"), text(record.locator)), (paper, iri("dkg:hasRecord"), node)]
+        triples += [(node, p, v) for p, v in record.facts if p == title_p]
+        triples += [(node, p, v) for p, v in facts if p != title_p] + [(paper, p, v) for p, v in facts]
+        triples += [(node, p, v) for p, v in record.cells]
+        triples += [(paper, rdf_type, t) for t in record.paper_types]
+        if record.curated:
+            triples.append((node, iri("prov:wasAttributedTo"), iri("dkg:Curator")))
+        triples += _coverage(paper, node, record)
+    return triples
+
+
+def _coverage(paper: URIRef, node: URIRef, record: SourceRecord) -> list[Triple]:
+    triples: list[Triple] = []
+    for marker, predicate, mark in record.extra:
+        if str(marker).startswith("#coverage-"):
+            concept = str(marker).removeprefix("#coverage-")
+            coverage = URIRef(f"{paper}#table-1-coverage-{concept}")
+            triples += [(coverage, iri("rdf:type"), iri("dkg:Coverage")), (coverage, iri("dkg:coverageOf"), iri("cat:" + concept)),
+                        (coverage, predicate, mark), (paper, iri("dkg:coverage"), coverage), (node, iri("dkg:coverage"), coverage)]
+        else:
+            triples.append((marker, predicate, mark))
+    return triples
+
+
+def _survey_triples(survey: URIRef, front, cited: list[URIRef], rows: list[SourceRecord]) -> list[Triple]:
+    front_record = SourceRecord(fragment="front-matter", record_class="dkg:SourceRecord", source="survey-text",
+                                locator=f"Front matter, lines {min(front.lines)}-{max(front.lines)}", keys=PaperKeys())
+    front_record.fact("dcterms:title", text(front.title))
+    front_record.fact("dkg:authorsAsGiven", text(", ".join(front.authors)))
+    for author in front.authors:
+        front_record.fact("dcterms:creator", iri(author_iri(author)))
+    front_record.fact("dkg:venueAsGiven", text(front.venue))
+    front_record.fact("dkg:publishedIn", iri(venue_iri(front.venue)))
+    front_record.fact("fabio:hasPublicationYear", year(front.year))
+    front_record.fact("dkg:doi", text(front.doi))
+    references = SourceRecord(fragment="references", record_class="dkg:SourceRecord", source="survey-text",
+                              locator="References", keys=PaperKeys())
+    for paper in cited:
+        references.fact("cito:cites", paper)
+    triples = _paper_triples(survey, [front_record, references, *rows], is_candidate=False)
+    return triples + [(survey, iri("rdf:type"), iri("dkg:Survey"))]
+
+
+def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[int, URIRef],
+                     used: set[str]) -> list[SourceRecord]:
+    rows = read_curated(curated_dir, "extends")
+    known = set(resolution.paper_of.values())
+    out = []
+    for number, row in enumerate(rows, start=1):
+        where = f"data/curated/extends.csv row {number}"
+        subject, obj = (_curated_target(row[c], ref_paper, known, where) for c in ("subject", "object"))
+        record = SourceRecord(fragment=f"curated-{number}", record_class="dkg:CuratedRecord", source="curated-extends",
+                              locator=row["locator"] or where, keys=PaperKeys(), curated=True)
+        record.fact("cito:extends", obj)
+        record.cell("dkg:evidence", iri("src:survey-text"))
+        resolution.paper_of[record.fragment] = str(subject)
+        out.append(record)
+    if rows:
+        used.add("extends")
+    return out
+
+
+def _curated_target(value: str, ref_paper: dict[int, URIRef], known: set[str], where: str) -> URIRef:
+    kind, _, rest = value.strip().partition(":")
+    if kind == "ref" and rest.isdigit() and int(rest) in ref_paper:
+        return ref_paper[int(rest)]
+    if kind == "arxiv" and normalise_arxiv_id(rest) and paper_iri(arxiv_id=rest) in known:
+        return URIRef(paper_iri(arxiv_id=rest))
+    raise InputError(f"{where}: {value!r} names no known work (use ref:N for reference [N] or arxiv:ID of a listed work)")
+
+
+def _mentions(records: list[SourceRecord], predicate: str) -> dict[str, list[SourceRecord]]:
+    found: dict[str, list[SourceRecord]] = defaultdict(list)
+    target = iri(predicate)
+    for record in records:
+        for p, v in record.facts:
+            if p == target:
+                found[str(v)].append(record)
+    return found
+
+
+def _mention_order(record: SourceRecord) -> tuple:
+    kind = {"survey-text": 0}.get(record.source, 1)
+    return (kind, record.source, [int(x) if x.isdigit() else x for x in record.fragment.split("-")])
+
+
+def _benchmark_triples(sources_dir: Path, records: list[SourceRecord], built: Built) -> list[Triple]:
+    triples: list[Triple] = []
+    labels = {BENCH + n.benchmark: n.label for n in benchmark_names()}
+    in_table9 = set()
+    for benchmark, node_triples, record_triples in table9_benchmarks(parse_table(sources_dir, 9)):
+        node = URIRef(BENCH + benchmark.local)
+        in_table9.add(node)
+        triples += [(node, iri("rdf:type"), iri("dkg:Benchmark"))] + node_triples + record_triples
+        triples.append((node, iri("dkg:hasRecord"), record_triples[0][0]))
+    for value, mentions in sorted(_mentions(records, "dkg:usesBenchmark").items()):
+        node = URIRef(value)
+        first = min(mentions, key=_mention_order)
+        triples += [(node, iri("prov:wasDerivedFrom"), iri("src:" + r.source)) for r in mentions]
+        if node not in in_table9:
+            triples += [(node, iri("rdf:type"), iri("dkg:Benchmark")), (node, iri("rdfs:label"), text(labels[value])),
+                        (node, iri("dkg:locator"), text(first.locator))]
+    for record in records:
+        for predicate, value in record.cells:
+            if str(predicate).endswith(("cellTrainingData", "cellSetting", "cellDataset")):
+                for name in unresolved_benchmark_names(str(value)):
+                    built.unresolved.append((f"benchmark-like name {name!r} in {record.locator}",
+                                             "not in benchmark-names.csv or not-benchmark-names.csv"))
+    return triples
+
+
+def _network_triples(records: list[SourceRecord]) -> list[Triple]:
+    triples: list[Triple] = []
+    for value, mentions in sorted(_mentions(records, "dkg:usesNetwork").items()):
+        node = URIRef(value)
+        first = min(mentions, key=_mention_order)
+        triples += [(node, iri("rdf:type"), iri("dkg:Network")),
+                    (node, iri("rdfs:label"), text(network_label(value.removeprefix(NET)))),
+                    (node, iri("dkg:locator"), text(first.locator))]
+        triples += [(node, iri("prov:wasDerivedFrom"), iri("src:" + r.source)) for r in mentions]
+    return triples
+
+
+def _venue_triples(references, front) -> list[Triple]:
+    triples: list[Triple] = []
+    seen: set[URIRef] = set()
+    entries = [(front.venue, "Front matter")] + [(r.venue, f"References, [{r.number}]") for r in references if r.venue]
+    for venue, locator in entries:
+        node = URIRef(venue_iri(venue))
+        if node in seen:
+            continue
+        seen.add(node)
+        triples += [(node, iri("rdf:type"), iri("dkg:Venue")), (node, iri("rdfs:label"), text(venue_name(venue))),
+                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+    return triples
+
+
+def _author_triples(references, front) -> list[Triple]:
+    triples: list[Triple] = []
+    seen: set[URIRef] = set()
+    entries = [(a, "Front matter") for a in front.authors]
+    entries += [(a, f"References, [{r.number}]") for r in references for a in r.authors]
+    for name, locator in entries:
+        node = URIRef(author_iri(name))
+        if node in seen:
+            continue
+        seen.add(node)
+        triples += [(node, iri("rdf:type"), iri("dkg:Author")), (node, iri("rdfs:label"), text(name)),
+                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+    return triples
+
+
+def _section9_triples(sources_dir: Path, curated_dir: Path, ref_paper: dict[int, URIRef], built: Built,
+                      used: set[str]) -> list[Triple]:
+    areas, directions = parse_section9(sources_dir)
+    curated = {row["heading"].strip().lower(): row for row in read_curated(curated_dir, "section9-areas")}
+    if curated:
+        used.add("section9-areas")
+    triples: list[Triple] = []
+
+    def entity(node: URIRef, kind: str, label: str, locator: str, from_curated: bool) -> None:
+        nonlocal triples
+        triples += [(node, iri("rdf:type"), iri(kind)), (node, iri("rdfs:label"), text(label)),
+                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+        if from_curated:
+            triples.append((node, iri("prov:wasDerivedFrom"), iri("src:curated-section9-areas")))
+
+    def evidence(node: URIRef, numbers: list[int], where: str) -> None:
+        for number in numbers:
+            if number not in ref_paper:
+                built.unresolved.append((f"{where} cites [{number}]", "not in the reference list"))
+                continue
+            triples.append((node, iri("dkg:hasEvidence"), ref_paper[number]))
+
+    def branch(node: URIRef, row: dict[str, str] | None, default: str | None) -> None:
+        concepts = ([row["branch"]] if row and row.get("branch") else [default] if default else [])
+        concepts += (row.get("concepts", "").split() if row else [])
+        for concept in concepts:
+            triples.append((node, iri("dkg:inBranch"), iri("cat:" + concept.removeprefix("cat:"))))
+
+    for area in areas:
+        row = curated.get(area.heading.lower())
+        local = row["area_id"].removeprefix("s9:") if row else slug(area.heading)
+        node = URIRef(S9 + local)
+        where = f"Section {area.section}, {area.heading}"
+        entity(node, "dkg:ChallengeArea", area.heading, where, bool(row))
+        branch(node, row, _BRANCH_OF_SECTION.get(area.section))
+        for challenge in area.challenges:
+            item = URIRef(f"{S9}{local}-{challenge.index}")
+            suffix = ", second list" if challenge.second_list else ""
+            entity(item, "dkg:Challenge", challenge.label, f"{where}, ({challenge.roman}){suffix}", False)
+            triples.append((item, iri("dkg:inArea"), node))
+            evidence(item, challenge.references, f"{where}, ({challenge.roman})")
+        recommendation = URIRef(f"{S9}{local}-recommendation")
+        entity(recommendation, "dkg:Recommendation", f"Recommendation: {area.heading}", f"{where}, Recommendation", False)
+        triples.append((recommendation, iri("dkg:recommendationFor"), node))
+        evidence(recommendation, area.recommendation_references, f"{where}, Recommendation")
+    for direction in directions:
+        row = curated.get(direction.heading.lower())
+        local = row["area_id"].removeprefix("s9:") if row else slug(direction.heading)
+        node = URIRef(S9 + local)
+        entity(node, "dkg:ResearchDirection", direction.heading, f"Section {direction.section}, {direction.heading}", bool(row))
+        branch(node, row, None)
+        if not row:
+            built.unresolved.append((f"research direction {direction.section} {direction.heading!r}",
+                                     "no branch: needs a row in data/curated/section9-areas.csv"))
+        evidence(node, direction.references, f"Section {direction.section}")
+    return triples
+
+
+def _source_triples(sources_dir: Path, curated_used: set[str]) -> list[Triple]:
+    triples: list[Triple] = []
+    files = {name: Path(relative).name for name, relative in SOURCE_FILES.items()}
+    files |= {f"sheet-{name}": Path(relative).name for name, relative in SHEET_FILES.items()}
+    titles = dict(_SOURCE_TITLES)
+    for name in sorted(curated_used):
+        files[f"curated-{name}"] = f"{name}.csv"
+        titles[f"curated-{name}"] = f"Hand-curated facts: data/curated/{name}.csv"
+    for name, file_name in sorted(files.items()):
+        node = iri("src:" + name)
+        triples += [(node, iri("rdf:type"), iri("dkg:SourceDocument")), (node, iri("dcterms:title"), text(titles[name])),
+                    (node, iri("dkg:fileName"), Literal(file_name))]
+    return triples

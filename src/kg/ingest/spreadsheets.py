@@ -1,0 +1,104 @@
+"""The six spreadsheets of survey-repo/ (openpyxl): one SpreadsheetRow record per row with a BibTeX key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from kg.errors import InputError
+from kg.ingest.records import PaperKeys, SourceRecord, iri, text
+from kg.ingest.sources import SHEET_FILES, source_path
+from kg.ingest.vocabulary import (base_models_in, benchmarks_in, code_availability_of, networks_in,
+                                  settings_of)
+
+__all__ = ["SheetRow", "parse_sheets", "sheet_records", "COLUMNS"]
+
+# normalised header -> the column's canonical name; the files carry stray spaces and typos
+COLUMNS: dict[str, str] = {
+    "name": "Name", "framework": "Framework", "taxonomy": "Taxonomy", "base model": "Base Model",
+    "code available": "Code", "code availabale": "Code", "dataset": "Dataset", "modules": "Modules",
+    "simulation or real exp": "Setting",
+}
+_CELL_PREDICATE = {
+    "Name": "dkg:cellName", "Framework": "dkg:cellFramework", "Taxonomy": "dkg:cellTaxonomy",
+    "Base Model": "dkg:cellBaseModel", "Code": "dkg:cellCode", "Dataset": "dkg:cellDataset",
+    "Modules": "dkg:cellModules", "Setting": "dkg:cellSetting",
+}
+# the sheet itself is the evidence for the policy architecture of the works it lists (see report)
+_POLICY_ARCHITECTURE = {"rl-transformer": "transformer-policy", "rl-diffusion": "diffusion-policy"}
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    sheet: str
+    file_name: str
+    row: int
+    """The sheet's row number (header = 1)."""
+    cells: dict[str, str]
+    """canonical column -> cell text as given (empty cells are absent: unknown)."""
+
+    @property
+    def key(self) -> str:
+        return self.cells["Name"]
+
+
+def parse_sheets(sources_dir: Path) -> list[SheetRow]:
+    """Every row with a Name of the six sheets. Raises InputError naming file and column for an unknown header."""
+    rows: list[SheetRow] = []
+    for sheet, relative in SHEET_FILES.items():
+        path = source_path(sources_dir, relative)
+        worksheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        header: list[str | None] = []
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number == 1:
+                header = [_column(path, str(v)) if v is not None and str(v).strip() else None for v in values]
+                continue
+            cells = {col: re.sub(r"\s+", " ", str(v)).strip() for col, v in zip(header, values)
+                     if col and v is not None and str(v).strip()}
+            if "Name" in cells:
+                rows.append(SheetRow(sheet=sheet, file_name=path.name, row=number, cells=cells))
+    return rows
+
+
+def _column(path: Path, header: str) -> str:
+    normalised = re.sub(r"\s+", " ", header).strip().lower()
+    if normalised not in COLUMNS:
+        raise InputError(f"{path}: unknown column header {header!r} (known: {sorted(set(COLUMNS.values()))})")
+    return COLUMNS[normalised]
+
+
+def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
+    """One dkg:SpreadsheetRow record per row: every cell verbatim plus the structured facts it states."""
+    records = []
+    for row in rows:
+        record = SourceRecord(fragment=f"sheet-{row.sheet}-row-{row.row}", record_class="dkg:SpreadsheetRow",
+                              source=f"sheet-{row.sheet}", locator=f"\"{row.file_name}\", row {row.row}",
+                              keys=PaperKeys())
+        for column, value in sorted(row.cells.items()):
+            record.cell(_CELL_PREDICATE[column], text(value))
+        record.fact("dkg:bibtexKey", text(row.key))
+        cells = row.cells
+        if "Framework" in cells:
+            record.fact("dkg:frameworkName", text(cells["Framework"]))
+        for concept in base_models_in(cells.get("Taxonomy", "")):
+            record.fact("dkg:usesBaseModel", iri("cat:" + concept))
+        for network in networks_in(cells.get("Base Model", ""))[0]:
+            record.fact("dkg:usesNetwork", iri("net:" + network))
+        code = code_availability_of(cells.get("Code", ""))
+        if code:
+            record.fact("dkg:codeAvailability", iri("dkg:" + code))
+        if "Dataset" in cells and cells["Dataset"].upper() != "N/A":
+            record.fact("dkg:trainingData", text(cells["Dataset"]))
+        for setting in settings_of(cells.get("Setting", "")):
+            record.fact("dkg:evaluatedIn", iri("dkg:" + setting))
+        for benchmark in sorted(set(benchmarks_in(cells.get("Dataset", "")) + benchmarks_in(cells.get("Setting", "")))):
+            record.fact("dkg:usesBenchmark", iri("bench:" + benchmark))
+        if row.sheet in _POLICY_ARCHITECTURE:
+            record.fact("dkg:policyArchitecture", iri("cat:" + _POLICY_ARCHITECTURE[row.sheet]))
+        if cells.get("Modules", "").strip().lower() == "rl fine-tuning":
+            record.fact("dkg:rlStage", iri("cat:rl-finetuning"))
+        records.append(record)
+    return records

@@ -1,0 +1,91 @@
+"""`kg stats`: counts of works, source records, links and violations in data/ttl (issue 3).
+
+Counts come from SPARQL over an in-memory store holding the ontology and data/ttl, so they say what
+the generated graph holds, not what the importer believes it wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.load import load_graphs
+from kg.settings import Settings
+
+__all__ = ["collect_stats", "command", "PROVENANCE_RULE"]
+
+PROVENANCE_RULE = "paper-fact-without-record-violation.rq"
+
+_PREFIXES = """PREFIX dkg: <https://w3id.org/duality-kg/ontology#>
+PREFIX cito: <http://purl.org/spar/cito/>
+"""
+# name -> SELECT (?n) query; each counts one thing the issue asks `kg stats` to report
+_COUNTS: dict[str, str] = {
+    "papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper }",
+    "references_with_numbers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper ; dkg:surveyReferenceNumber ?x }",
+    "list_entries": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:ListEntry }",
+    "list_entries_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
+    "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
+    "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t FILTER (?t IN (2, 3, 4, 5, 7)) }",
+    "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t ; dkg:recordOf ?p . ?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
+    "spreadsheet_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:SpreadsheetRow }",
+    "spreadsheet_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:SpreadsheetRow ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
+    "benchmarks": "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b a dkg:Benchmark }",
+    "uses_benchmark_links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?p ?b WHERE { ?p a dkg:ResearchPaper ; dkg:usesBenchmark ?b } }",
+    "challenges": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dkg:Challenge }",
+    "challenges_with_evidence": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dkg:Challenge ; dkg:hasEvidence ?p }",
+    "extends_links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE { ?a a dkg:ResearchPaper ; cito:extends ?b } }",
+    "candidate_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:CandidatePaper }",
+}
+
+
+def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[str, object]:
+    """The counts of `kg stats` for the graph in `data_dir` (default: settings.data_dir).
+
+    `statements_without_provenance` runs queries/qc/paper-fact-without-record-violation.rq;
+    `shacl_violations` comes from `kg.validate.validate`, or is None (with `shacl_note`) while that
+    module is not there. Raises TurtleSyntaxError when a data or ontology file does not parse.
+    """
+    data_dir = data_dir or settings.data_dir
+    store = ox.Store()
+    load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
+    stats: dict[str, object] = {}
+    for name, query in _COUNTS.items():
+        rows = list(store.query(_PREFIXES + query, use_default_graph_as_union=True))
+        stats[name] = int(rows[0]["n"].value)
+    rule = (settings.qc_dir / PROVENANCE_RULE).read_text(encoding="utf-8")
+    stats["statements_without_provenance"] = len(list(store.query(rule, use_default_graph_as_union=True)))
+    stats["shacl_violations"], note = _shacl_violations(settings=settings, data_dir=data_dir)  # type: ignore[arg-type]
+    if note:
+        stats["shacl_note"] = note
+    return stats
+
+
+def _shacl_violations(*, settings: Settings, data_dir: Path) -> tuple[int | None, str | None]:
+    try:
+        validate = importlib.import_module("kg.validate").validate
+    except (ImportError, AttributeError):
+        return None, "kg.validate.validate does not exist yet; SHACL violations not counted"
+    report = validate(settings=settings, data_dir=data_dir)
+    # the report also holds the QC queries' results; SHACL results are the ones whose rule is a shape
+    qc_rules = {path.name for path in settings.qc_dir.glob("*.rq")} | {"ontology-hermit"}
+    return sum(1 for v in report.violations if getattr(v, "rule", None) not in qc_rules
+               and str(getattr(v, "severity", "ERROR")).endswith("ERROR")), None
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
+    """`kg stats --format json|table`: counts on stdout; exit 0."""
+    stats = collect_stats(settings=settings)
+    if getattr(args, "format", "table") == "json":
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        width = max(len(name) for name in stats)
+        for name, value in stats.items():
+            print(f"{name.replace('_', ' '):<{width}}  {'null' if value is None else value}")
+    sys.stdout.flush()
+    return 0

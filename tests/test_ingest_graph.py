@@ -1,0 +1,269 @@
+"""The graph `kg import` builds from the sources: every work once, every fact with its source (issue 3).
+
+The import runs once per module into a temporary folder; the assertions compare it with what the
+sources say, parsed again here or by the importers' own parsers (never with hand-typed totals).
+Needs the sources folder (KG_SOURCES_DIR, default ../shared); skips with a reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.ingest import run_import
+from kg.ingest.companion_list import parse_list
+from kg.ingest.curated import read_curated
+from kg.ingest.records import normalise_title
+from kg.ingest.references import parse_references
+from kg.ingest.section9 import parse_section9
+from kg.ingest.spreadsheets import parse_sheets
+from kg.ingest.survey_tables import TABLE1_CONCEPTS, WORK_TABLES, cited_reference, parse_table
+from kg.ingest.vocabulary import benchmarks_in, code_availability_of, unresolved_benchmark_names
+from kg.iri import BENCH, CAT, DKG, PAPER, normalise_arxiv_id, normalise_doi
+from kg.load import load_graphs
+from kg.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = Settings(root=REPO).sources_dir
+pytestmark = pytest.mark.skipif(not (SOURCES / "seeds").is_dir(),
+                                reason=f"sources folder {SOURCES} is absent (set KG_SOURCES_DIR)")
+PREFIXES = """PREFIX dkg: <https://w3id.org/duality-kg/ontology#>
+PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+SURVEY = PAPER + "doi-10.1016-j.inffus.2025.104003"
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> ox.Store:
+    out = tmp_path_factory.mktemp("import") / "ttl"
+    run_import(sources_dir=SOURCES, curated_dir=REPO / "data" / "curated", out_dir=out)
+    store = ox.Store()
+    load_graphs(store, ontology_dir=REPO / "ontology", data_dir=out)
+    return store
+
+
+def rows(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    return [tuple(term.value if term is not None else None for term in solution)
+            for solution in store.query(PREFIXES + query, use_default_graph_as_union=True)]
+
+
+def values(store: ox.Store, subject: str, predicate: str) -> set[str]:
+    return {r[0] for r in rows(store, f"SELECT ?o WHERE {{ <{subject}> {predicate} ?o }}")}
+
+
+def test_every_reference_is_one_paper_cited_by_the_survey(graph):
+    references = parse_references(SOURCES)
+    assert references
+    found = dict(rows(graph, "SELECT ?n ?p WHERE { ?p a dkg:ResearchPaper ; dkg:surveyReferenceNumber ?n }"))
+    assert sorted(int(n) for n in found) == [r.number for r in references]
+    assert len(set(found.values())) == len(references)
+    cited = values(graph, SURVEY, "cito:cites")
+    assert cited == set(found.values())
+    citing = {p for (p,) in rows(graph, f"SELECT ?p WHERE {{ ?p a dkg:ResearchPaper ; cito:isCitedBy <{SURVEY}> }}")}
+    assert citing == cited
+
+
+def test_reference_facts_as_given(graph):
+    for ref in parse_references(SOURCES):
+        record = f"{_paper_of_ref(graph, ref.number)}#ref-{ref.number}"
+        assert values(graph, record, "dkg:authorsAsGiven") == {ref.authors_as_given}
+        assert values(graph, record, "<http://purl.org/dc/terms/title>") == {ref.title}
+        if ref.year:
+            assert values(graph, record, "<http://purl.org/spar/fabio/hasPublicationYear>") == {str(ref.year)}
+        if ref.arxiv_id:
+            assert values(graph, record, "<http://purl.org/spar/fabio/hasArXivId>") == {ref.arxiv_id}
+
+
+def _paper_of_ref(store: ox.Store, number: int) -> str:
+    (paper,), = rows(store, f"SELECT ?p WHERE {{ ?p a dkg:ResearchPaper ; dkg:surveyReferenceNumber {number} }}")
+    return paper
+
+
+def _list_work_key(entry, curated: dict[int, str]) -> str:
+    """What identifies a listed work, from the list itself: a curated target, else the link's id, else the title."""
+    target = curated.get(entry.line, "none")
+    if target != "none":
+        return target
+    arxiv = normalise_arxiv_id(entry.link) if "arxiv" in entry.link.lower() else None
+    doi = normalise_doi(entry.link)
+    return ("arxiv:" + arxiv) if arxiv else ("doi:" + doi.lower()) if doi else ("title:" + normalise_title(entry.title))
+
+
+def test_every_list_entry_maps_to_a_paper_and_distinct_entries_to_distinct_papers(graph):
+    entries = parse_list(SOURCES)
+    assert entries
+    curated = {int(r["list_line"]): r["target"] for r in read_curated(REPO / "data" / "curated", "list-links")}
+    paper_of = dict(rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }"))
+    papers = set()
+    for entry in entries:
+        record = next((r for r in paper_of if r.endswith(f"#list-{entry.line}")), None)
+        assert record, f"list line {entry.line} ({entry.title}) maps to no paper"
+        papers.add(paper_of[record])
+    # a reference's arXiv id also names its work: fold ids and reference numbers into one key space
+    ref_ids = {f"arxiv:{r.arxiv_id}": f"ref:{r.number}" for r in parse_references(SOURCES) if r.arxiv_id}
+    keys = {ref_ids.get(k, k) for k in (_list_work_key(e, curated) for e in entries)}
+    assert len(papers) == len(keys)
+
+
+def test_list_entry_headings_are_categories(graph):
+    for entry in parse_list(SOURCES):
+        paper = next(p for r, p in rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p }")
+                     if r.endswith(f"#list-{entry.line}"))
+        categories = values(graph, paper, "dkg:inCategory")
+        assert {CAT + c for c in entry.concepts} <= categories, entry.line
+        assert entry.link.replace(" ", "%20") in values(graph, f"{paper}#list-{entry.line}", "<https://schema.org/url>")
+
+
+@pytest.mark.parametrize("table", WORK_TABLES)
+def test_every_table_row_keeps_its_cells_on_the_cited_paper(graph, table):
+    parsed = parse_table(SOURCES, table)
+    assert parsed
+    for row in parsed:
+        paper = _paper_of_ref(graph, cited_reference(row.cells["Paper"]))
+        record = f"{paper}#table-{table}-row-{row.row}"
+        assert values(graph, record, "dkg:tableNumber") == {str(table)}
+        assert values(graph, record, "dkg:rowNumber") == {str(row.row)}
+        texts = set().union(*(values(graph, record, f"dkg:{c}") for c in (
+            "cellPaper", "cellFramework", "cellBaseModel", "cellNetwork", "cellCode", "cellTrainingData", "cellTask",
+            "cellSetting")))
+        assert {re.sub(r"\s+", " ", v) for v in row.cells.values()} <= texts
+        assert values(graph, record, "dkg:frameworkName") == {row.cells["Framework"]}
+        assert values(graph, record, "dkg:frameworkName") <= values(graph, paper, "dkg:frameworkName")
+
+
+def test_every_spreadsheet_row_maps_to_a_work_the_survey_names(graph):
+    sheet_rows = parse_sheets(SOURCES)
+    assert sheet_rows
+    found = rows(graph, """SELECT ?r ?key ?p ?other WHERE { ?r a dkg:SpreadsheetRow ; dkg:bibtexKey ?key ; dkg:recordOf ?p .
+        OPTIONAL { ?p dkg:hasRecord ?other . ?other a ?c FILTER (?c IN (dkg:ReferenceEntry, dkg:ListEntry)) } }""")
+    by_fragment = defaultdict(set)
+    for record, key, paper, other in found:
+        by_fragment[record.split("#")[1]].add((key, paper, other))
+    for row in sheet_rows:
+        hits = by_fragment[f"sheet-{row.sheet}-row-{row.row}"]
+        assert {key for key, _, _ in hits} == {row.key}
+        assert any(other for _, _, other in hits), f"{row.file_name} row {row.row} is not a referenced or listed work"
+        record = f"{next(iter(hits))[1]}#sheet-{row.sheet}-row-{row.row}"
+        for column in ("Dataset", "Modules", "Taxonomy"):
+            if column in row.cells:
+                assert values(graph, record, f"dkg:cell{column}") == {row.cells[column]}
+
+
+def test_no_paper_lacks_a_source(graph):
+    papers = {p for (p,) in rows(graph, "SELECT ?p WHERE { ?p a dkg:ResearchPaper }")}
+    sourced = {p for (p,) in rows(graph, """SELECT DISTINCT ?p WHERE { ?p a dkg:ResearchPaper ; dkg:hasRecord ?r .
+        ?r dkg:recordOf ?p ; prov:wasDerivedFrom ?s . ?s a dkg:SourceDocument }""")}
+    assert papers and papers == sourced
+
+
+def test_no_statement_without_provenance(graph):
+    rule = (REPO / "queries" / "qc" / "paper-fact-without-record-violation.rq").read_text(encoding="utf-8")
+    assert list(graph.query(rule, use_default_graph_as_union=True)) == []
+
+
+def test_provenance_rule_finds_an_unsourced_statement(graph):
+    rule = (REPO / "queries" / "qc" / "paper-fact-without-record-violation.rq").read_text(encoding="utf-8")
+    paper = ox.NamedNode(_paper_of_ref(graph, 8))
+    extra = ox.Quad(paper, ox.NamedNode(DKG + "frameworkName"), ox.Literal("not in any source"))
+    graph.add(extra)
+    try:
+        violations = list(graph.query(rule, use_default_graph_as_union=True))
+    finally:
+        graph.remove(extra)
+    assert [v["value"].value for v in violations] == ["not in any source"]
+
+
+def test_table9_benchmarks_have_every_column(graph):
+    parsed = parse_table(SOURCES, 9)
+    assert parsed
+    for row in parsed:
+        name = re.sub(r"\s*\[\d+\]\s*$", "", row.cells["Benchmark / Dataset"])
+        (node,) = benchmarks_in(name)
+        record = f"{BENCH}{node}#table-9-row-{row.row}"
+        cells = set().union(*(values(graph, record, f"dkg:{c}") for c in (
+            "cellBenchmark", "cellDomain", "cellTypicalBaseModel", "cellFMConditioning", "cellLongHorizon", "cellMetrics")))
+        assert set(row.cells.values()) <= cells
+        bench = BENCH + node
+        assert values(graph, bench, "rdfs:label") == {name}
+        assert values(graph, bench, "dkg:domain") == {row.cells["Domain"]}
+        assert values(graph, bench, "dkg:fmConditioning") == {str(row.cells["FM Conditioning"].startswith("✓")).lower()}
+        assert values(graph, bench, "dkg:longHorizonEval") == {str(row.cells["Long-Horizon Eval."].startswith("✓")).lower()}
+        assert values(graph, bench, "dkg:commonMetric") == set(re.split(r"\s*,\s*", row.cells["Common Metrics"]))
+    table9 = rows(graph, "SELECT DISTINCT ?b WHERE { ?r dkg:tableNumber 9 ; dkg:recordOf ?b . ?b a dkg:Benchmark }")
+    assert len(table9) == len(parsed)
+
+
+def test_every_benchmark_named_in_a_table_is_resolved(graph):
+    cases = [(t, row) for t in WORK_TABLES for row in parse_table(SOURCES, t)]
+    assert cases
+    for table, row in cases:
+        named = set()
+        for column in ("Training Data", "Simulation or Real-World Exp."):
+            assert unresolved_benchmark_names(row.cells[column]) == [], (table, row.row, row.cells[column])
+            named |= {BENCH + b for b in benchmarks_in(row.cells[column])}
+        paper = _paper_of_ref(graph, cited_reference(row.cells["Paper"]))
+        assert values(graph, f"{paper}#table-{table}-row-{row.row}", "dkg:usesBenchmark") == named
+        for bench in named:
+            assert values(graph, bench, "rdfs:label"), bench
+
+
+@pytest.mark.parametrize(("cell", "node"), [
+    ("D4RL benchmark", "d4rl"), ("D4RL locomotion suite", "d4rl"), ("D4RL benchmarks", "d4rl"),
+    ("Meta-World", "meta-world"), ("MetaWorld", "meta-world"), ("Meta-world", "meta-world"),
+    ("Gym-MuJoCo", "mujoco"), ("MuJoCo", "mujoco"), ("Maze2D", "maze2d"), ("CALVIN", "calvin"),
+    ("NVIDIA Isaac Gym", "isaac-gym"), ("AntMaze", "antmaze"), ("FrankaKitchen", "franka-kitchen"),
+])
+def test_benchmark_variants_share_one_node(cell, node):
+    assert benchmarks_in(cell) == [node]
+
+
+def test_section9_challenges_have_their_cited_works(graph):
+    areas, directions = parse_section9(SOURCES)
+    challenges = [(area, c) for area in areas for c in area.challenges]
+    assert challenges and directions
+    found = defaultdict(set)
+    for challenge, label, paper in rows(graph, "SELECT ?c ?l ?p WHERE { ?c a dkg:Challenge ; rdfs:label ?l ; dkg:hasEvidence ?p }"):
+        found[label].add(paper)
+    assert len(rows(graph, "SELECT ?c WHERE { ?c a dkg:Challenge }")) == len(challenges)
+    for area, challenge in challenges:
+        assert challenge.references, (area.heading, challenge.label)
+        expected = {_paper_of_ref(graph, n) for n in challenge.references}
+        assert expected <= found[challenge.label], (area.heading, challenge.label)
+
+
+def test_disagreeing_sources_keep_both_values_on_their_own_records(graph):
+    table_code = {}
+    for table in WORK_TABLES:
+        for row in parse_table(SOURCES, table):
+            table_code[row.cells["Framework"].strip().lower()] = row.cells["Code"]
+    disagreements = [row for row in parse_sheets(SOURCES) if row.cells.get("Framework", "").lower() in table_code
+                     and code_availability_of(table_code[row.cells["Framework"].lower()])
+                     != code_availability_of(row.cells.get("Code", ""))]
+    assert disagreements, "the sources disagree on code availability somewhere (e.g. DVF: table N/A, sheet Yes)"
+    for row in disagreements:
+        (paper,), = rows(graph, f"""SELECT ?p WHERE {{ ?r dkg:recordOf ?p ; dkg:bibtexKey "{row.key}" }}""")
+        per_record = rows(graph, f"""SELECT ?r ?v WHERE {{ <{paper}> dkg:hasRecord ?r . ?r dkg:codeAvailability ?v }}""")
+        assert len({v for _, v in per_record}) >= 2
+        assert values(graph, paper, "dkg:codeAvailability") == {v for _, v in per_record}
+
+
+def test_table1_marks_are_distinct_values(graph):
+    marks = {"✓": DKG + "PrimaryFocus", "*": DKG + "PartialFocus"}
+    parsed = parse_table(SOURCES, 1)
+    checked = 0
+    for row in parsed:
+        number = cited_reference(row.cells["Survey"])
+        paper = _paper_of_ref(graph, number) if number else SURVEY
+        assert DKG + "Survey" in values(graph, paper, "a")
+        found = dict(rows(graph, f"""SELECT ?concept ?mark WHERE {{ <{paper}> dkg:coverage ?c .
+            ?c dkg:coverageOf ?concept ; dkg:coverageMark ?mark }}"""))
+        expected = {CAT + TABLE1_CONCEPTS[h]: marks[v] for h, v in row.cells.items() if v in marks}
+        assert found == expected, row.cells["Survey"]
+        checked += len(expected)
+    assert checked
