@@ -109,6 +109,12 @@ def test_service_description_on_get_without_query(client, api_server):
     assert (None, sd.name, rdflib.URIRef(GRAPH_INFERRED)) in graph
 
 
+def test_a_browser_without_a_query_gets_the_query_page(client):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/sparql", headers={"accept": accept}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/query"
+
+
 def test_default_graph_is_the_union_and_from_selects_a_local_graph(client, api_server):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     union = int(client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"]["value"])

@@ -12,12 +12,14 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from kg.api.error_responses import plain_error, status_for
 from kg.api.graph_state import GraphState
 from kg.api.guard import check_query
-from kg.api.negotiation import GRAPH_FORMATS, RDF_FORMAT_ENUM, RESULT_FORMATS, Format, NotAcceptable, negotiate
+from kg.api.negotiation import (
+    GRAPH_FORMATS, HTML, RDF_FORMAT_ENUM, RESULT_FORMATS, Format, NotAcceptable, negotiate,
+)
 from kg.api.workers import QueryJob, QueryPool
 from kg.errors import InputError, KgError, QueryRejected, RequestTooLarge
 from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
@@ -96,6 +98,8 @@ async def sparql(request: Request) -> Response:
     all_params = url_params + body_params
     if not query_texts:
         if request.method == "GET":
+            if negotiate(request.headers.get("accept"), (*GRAPH_FORMATS, HTML)) is HTML:
+                return RedirectResponse("/query", status_code=303)  # a browser: show the query page
             return service_description(request)
         return plain_error(400, "the request carries no query")
     return await _answer(request, settings, query_texts[0], all_params)
