@@ -5,10 +5,12 @@
     │   ├── TurtleSyntaxError     a Turtle file does not parse (file, line, column)
     │   ├── QuerySyntaxError      a SPARQL query does not parse
     │   ├── QueryRejected         a query is refused by a guard (update, SERVICE, too deep, too long)
-    │   └── ParameterError        a named-query parameter is missing or has the wrong type
+    │   ├── ParameterError        a named-query parameter is missing or has the wrong type
+    │   └── RequestTooLarge       an HTTP request body over the configured cap (HTTP 413)
     ├── ValidationFailed          the data does not conform (carries the report; CLI exit 1)
     ├── InconsistentOntology      the reasoner found the ontology + data inconsistent
     ├── QueryTimeout              a query ran past its deadline and was stopped
+    ├── QueryCrashed              the worker process running a query died (HTTP 500 for that query only)
     ├── NotFound                  a named query, paper or resource does not exist
     └── SourceMissing             the sources folder (../shared) is absent
 """
@@ -24,9 +26,11 @@ __all__ = [
     "QuerySyntaxError",
     "QueryRejected",
     "ParameterError",
+    "RequestTooLarge",
     "ValidationFailed",
     "InconsistentOntology",
     "QueryTimeout",
+    "QueryCrashed",
     "NotFound",
     "SourceMissing",
 ]
@@ -59,6 +63,10 @@ class ParameterError(InputError):
     """A named-query parameter that is missing, unknown or of the wrong type."""
 
 
+class RequestTooLarge(InputError):
+    """An HTTP request body larger than `Settings.max_body_bytes`."""
+
+
 class ValidationFailed(KgError):
     def __init__(self, report: object):
         self.report = report
@@ -71,6 +79,10 @@ class InconsistentOntology(KgError):
 
 class QueryTimeout(KgError):
     """A query ran past its deadline; it was stopped."""
+
+
+class QueryCrashed(KgError):
+    """The worker process running a query died; it was replaced, other queries are unaffected."""
 
 
 class NotFound(KgError):

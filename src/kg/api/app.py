@@ -1,0 +1,74 @@
+"""The FastAPI application: `create_app(settings, store=...)` wires the routers, CORS, errors and the
+query worker pool around one served store."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from kg import __version__
+from kg.api import linked_data, query_page, sparql, writes
+from kg.api.error_responses import install_error_handlers
+from kg.api.graph_state import GraphState
+from kg.api.workers import QueryPool
+from kg.settings import Settings
+
+__all__ = ["create_app", "OPTIONAL_ROUTERS"]
+
+_log = logging.getLogger("kg.api")
+
+OPTIONAL_ROUTERS = ("queries", "gaps")
+"""Routers other modules provide as `kg.api.<name>.router`; included when importable."""
+
+
+def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
+    """The app serving `store` (default: the on-disk store at `settings.store_dir`, already built).
+
+    Query workers start with the app (lifespan) and stop with it.
+    Raises OSError when no store is given and `settings.store_dir` cannot be opened.
+    """
+    if store is None:
+        store = ox.Store(str(settings.store_dir))
+    graph = GraphState(settings=settings, store=store)
+    pool = QueryPool(size=settings.query_workers, timeout_s=settings.query_timeout_s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.stop()
+            graph.close()
+
+    app = FastAPI(title="duality-kg", version=__version__, lifespan=lifespan,
+                  description="SPARQL endpoint and linked data of the duality-kg knowledge graph")
+    app.state.settings, app.state.store, app.state.graph, app.state.pool = settings, store, graph, pool
+    # Starlette runs the last added middleware first: CatchUnexpected, then CORS, then the /sparql fast path
+    app.add_middleware(sparql.SparqlFastPath)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                       allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
+                       expose_headers=["ETag"])
+    install_error_handlers(app)
+    app.include_router(sparql.router)
+    app.include_router(writes.router)
+    app.include_router(query_page.router)
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(f"kg.api.{name}")
+        except ImportError as err:
+            if err.name != f"kg.api.{name}":
+                raise
+            _log.info("kg.api.%s is not installed; its routes are left out", name)
+            continue
+        app.include_router(module.router)
+    app.include_router(linked_data.router)
+    app.mount("/static", StaticFiles(directory=query_page.STATIC_DIR), name="static")
+    return app

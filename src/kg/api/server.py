@@ -1,0 +1,29 @@
+"""`kg serve`: build (or reuse) the store, then serve the app with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from kg.api.app import create_app
+from kg.settings import Settings
+
+__all__ = ["command"]
+
+
+def command(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the endpoint on --host/--port (default: settings). Builds the store first.
+
+    Raises ValidationFailed (the CLI prints the report and exits 1) when the data does not conform.
+    """
+    from kg.build import build
+
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    store = build(settings, rebuild=args.rebuild)
+    app = create_app(settings, store=store)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0

@@ -1,0 +1,22 @@
+"""Shared pytest fixtures. Sections are owned by the module named in their heading."""
+
+from __future__ import annotations
+
+import pytest
+
+# --- endpoint (kg.api): a real uvicorn server on 127.0.0.1 over a copy of tests/fixtures/api ---
+from api_server import RunningServer, fixture_server
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
+    """A read-only-use server shared by the endpoint tests (tests must not write through it)."""
+    with fixture_server(tmp_path_factory.mktemp("api-project")) as running:
+        yield running
+
+
+@pytest.fixture()
+def writable_api_server(tmp_path_factory: pytest.TempPathFactory) -> RunningServer:
+    """A server of its own for tests that write (fresh data each test)."""
+    with fixture_server(tmp_path_factory.mktemp("api-write-project")) as running:
+        yield running
