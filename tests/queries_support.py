@@ -38,3 +38,10 @@ def project_store() -> Store:
     store = Store()
     load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)  # type: ignore[arg-type]
     return store
+
+
+def named_query_files() -> dict[str, Path]:
+    """name -> file of every named query: queries/*.rq and queries/<topic>/*.rq, not the qc/ rules."""
+    folder = Path(project_settings().queries_dir)  # type: ignore[arg-type]
+    files = list(folder.glob("*.rq")) + [p for p in folder.glob("*/*.rq") if p.parent.name != "qc"]
+    return {path.relative_to(folder).with_suffix("").as_posix(): path for path in sorted(files)}

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from queries_support import ROOT, project_settings, require_data
+from queries_support import ROOT, named_query_files, project_settings, require_data
 
-QUERY_NAMES = sorted(path.stem for path in Path(project_settings().queries_dir).glob("*.rq"))  # type: ignore[arg-type]
+QUERY_NAMES = sorted(named_query_files())
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from kg.api.queries import router
-from queries_support import project_settings, project_store, require_data
+from queries_support import named_query_files, project_settings, project_store, require_data
 from survey_tables import TABLE_NUMBERS, extract_tables, load_fixture, survey_text_path
 
-QUERY_NAMES = sorted(path.stem for path in Path(project_settings().queries_dir).glob("*.rq"))  # type: ignore[arg-type]
+QUERY_NAMES = sorted(named_query_files())
 
 
 @pytest.fixture(scope="module")

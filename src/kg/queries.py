@@ -68,7 +68,8 @@ _LEXICAL: dict[str, re.Pattern[str]] = {
     XSD + "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}"),
 }
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
-_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# a query name is its path under queries/ without .rq: "survey-table-2", "gaps/tool-matrix"
+_NAME = re.compile(r"([a-z][a-z0-9]*(-[a-z0-9]+)*/)?[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -169,7 +170,7 @@ def _header_lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, stripped[2:].rstrip()
 
 
-def parse_query_file(path: Path) -> NamedQuery:
+def parse_query_file(path: Path, *, query_name: str | None = None) -> NamedQuery:
     """Read a `.rq` file and its header.
 
     Raises QuerySyntaxError (with file and line) when the header is missing or malformed, a parameter's
@@ -193,6 +194,10 @@ def parse_query_file(path: Path) -> NamedQuery:
             if not sep:
                 raise QuerySyntaxError(f"{where}: expected 'key: value' in the parameter list, got {key_value!r}")
             raw_params[-1][key.strip()] = value.strip()
+            continue
+        if indented and fields:  # a continuation line of the previous field (summary or description)
+            last = next(reversed(fields))
+            fields[last] = f"{fields[last]} {key_value}"
             continue
         key, sep, value = key_value.partition(":")
         if not sep:
@@ -225,17 +230,23 @@ def parse_query_file(path: Path) -> NamedQuery:
             except ParameterError as err:
                 raise QuerySyntaxError(f"{where}: bad default: {err}") from err
         parameters.append(parameter)
-    return NamedQuery(name=path.stem, path=path, text=text, summary=fields["summary"],
+    return NamedQuery(name=query_name or path.stem, path=path, text=text, summary=fields["summary"],
                       description=fields.get("description", ""), parameters=tuple(parameters))
 
 
+def _query_files(folder: Path) -> dict[str, Path]:
+    """name -> file for `queries/*.rq` and `queries/<topic>/*.rq`; the QC rules in `qc/` are not named queries."""
+    files = sorted(folder.glob("*.rq")) + sorted(p for p in folder.glob("*/*.rq") if p.parent.name != "qc")
+    return {path.relative_to(folder).with_suffix("").as_posix(): path for path in files}
+
+
 def list_queries(settings: Settings) -> list[NamedQuery]:
-    """Every named query in `settings.queries_dir` (not its `qc/` rules), sorted by name.
+    """Every named query in `settings.queries_dir` and its topic folders (not the `qc/` rules), by name.
 
     Raises QuerySyntaxError if a file's header is malformed.
     """
-    folder = Path(settings.queries_dir)  # type: ignore[arg-type]
-    return [parse_query_file(path) for path in sorted(folder.glob("*.rq"))]
+    files = _query_files(Path(settings.queries_dir))  # type: ignore[arg-type]
+    return [parse_query_file(path, query_name=name) for name, path in sorted(files.items())]
 
 
 def load_query(settings: Settings, name: str) -> NamedQuery:
@@ -243,11 +254,10 @@ def load_query(settings: Settings, name: str) -> NamedQuery:
 
     Raises NotFound if there is no such query (or the name is not a plain query name).
     """
-    path = Path(settings.queries_dir) / f"{name}.rq"  # type: ignore[arg-type]
-    if not _NAME.fullmatch(name) or not path.is_file():
-        known = ", ".join(q.stem for q in sorted(Path(settings.queries_dir).glob("*.rq")))  # type: ignore[arg-type]
-        raise NotFound(f"no named query {name!r}; known queries: {known}")
-    return parse_query_file(path)
+    files = _query_files(Path(settings.queries_dir))  # type: ignore[arg-type]
+    if not _NAME.fullmatch(name) or name not in files:
+        raise NotFound(f"no named query {name!r}; known queries: {', '.join(sorted(files))}")
+    return parse_query_file(files[name], query_name=name)
 
 
 def bind_parameters(query: NamedQuery, params: Mapping[str, str]) -> dict[Variable, NamedNode | Literal]:

@@ -105,7 +105,7 @@ def queries_page(settings: Settings = Depends(get_settings)) -> HTMLResponse:
     return _page("Named queries", _query_list_html(list_queries(settings)))
 
 
-@router.get("/queries/{name}", summary="Run a named query; parameters as query-string arguments")
+@router.get("/queries/{name:path}", summary="Run a named query; parameters as query-string arguments")
 def query_results(name: str, request: Request, settings: Settings = Depends(get_settings),
                   store: Store = Depends(get_store)) -> Response:
     try:
