@@ -95,7 +95,7 @@ def test_service_load_and_from_never_connect(client, listener):
         f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ VALUES ?e {{ <{target}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
-        f"select * where {{ service silent ?e {{ ?s ?p ?o }} }}",
+        "select * where { service silent ?e { ?s ?p ?o } }",
         f"LOAD <{target}>",
         f"LOAD SILENT <{target}> INTO GRAPH <urn:g>",
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from queries_support import ROOT, named_query_files, project_settings, require_data
+from queries_support import ROOT, named_query_files, require_data
 
 QUERY_NAMES = sorted(named_query_files())
 

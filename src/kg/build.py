@@ -66,6 +66,7 @@ def build(settings: Settings, *, rebuild: bool = False, log=None) -> ox.Store:
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(staging))
+    completed = False
     try:
         loaded = load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
         say(f"loaded {loaded} triples from {settings.ontology_dir} and {settings.data_dir}")
@@ -76,13 +77,12 @@ def build(settings: Settings, *, rebuild: bool = False, log=None) -> ox.Store:
         result = reason(settings=settings, store=store)
         say(f"reasoned: {result}")
         store.flush()
-    except BaseException:
-        del store
+        completed = True
+    finally:
+        del store  # closes the staging database before it is moved or removed
         gc.collect()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    del store  # closes the staging database before it is moved
-    gc.collect()
+        if not completed:
+            shutil.rmtree(staging, ignore_errors=True)
     stamp.unlink(missing_ok=True)
     shutil.rmtree(settings.store_dir, ignore_errors=True)
     staging.rename(settings.store_dir)

@@ -304,23 +304,11 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
 # ---------------------------------------------------------------- command line
 
 
-def _open_reasoned_store(settings: Settings) -> Store:
-    from kg.load import load_graphs
-    from kg.reason import reason
-
-    Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
-    store = Store(str(settings.store_dir))
-    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
-        load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
-    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_INFERRED))):
-        reason(settings=settings, store=store)
-        store.flush()
-    return store
-
-
 def command(settings: Settings, args: argparse.Namespace) -> int:
     """`kg gaps --format json|md|html [--out DIR]`: print the report, or write it and the heatmaps into DIR."""
-    store = _open_reasoned_store(settings)
+    from kg.build import build  # the store as `kg build` leaves it: current data, validated and reasoned
+
+    store = build(settings)
     report = build_report(settings=settings, store=store)
     renderers = {"json": lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                  "md": lambda: render_markdown(report), "html": lambda: render_html(report)}

@@ -33,7 +33,6 @@ import owlready2
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
-from kg.load import load_graphs
 from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV
 from kg.settings import Settings
 
@@ -687,11 +686,10 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
 
 
 def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg reason [--whole-graph]`: reason over the store and write graph:inferred; exit 0, or raise."""
-    Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
-    store = Store(str(settings.store_dir))
-    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
-        load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
+    """`kg reason [--whole-graph]`: reason over the built store and rewrite graph:inferred; exit 0, or raise."""
+    from kg.build import build  # the pipeline imports this module
+
+    store = build(settings)
     result = reason(settings=settings, store=store, whole_graph=args.whole_graph)
     store.flush()
     print(f"{result} (graph:inferred)", file=sys.stderr)

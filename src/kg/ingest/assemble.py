@@ -96,6 +96,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
                  for r in records if r.record_class == "dkg:ReferenceEntry"}
     curated_used: set[str] = set()
     records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
+    records += _curated_policy_facts(curated_dir, resolution, ref_paper, curated_used)
     for name in ("list-links", "sheet-keys"):
         if read_curated(curated_dir, name):
             curated_used.add(name)
@@ -221,6 +222,40 @@ def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[
         out.append(record)
     if rows:
         used.add("extends")
+    return out
+
+
+# RL-for-generative-policies facts no table or sheet column gives: stated by a survey section or a
+# work's own title in the companion list (data/curated/policy-facts.csv).
+_FEEDBACK = {"human": "dkg:HumanFeedback"}
+_EVIDENCE = {"survey-text", "companion-list"}
+
+
+def _curated_policy_facts(curated_dir: Path, resolution: Resolution, ref_paper: dict[int, URIRef],
+                          used: set[str]) -> list[SourceRecord]:
+    rows = read_curated(curated_dir, "policy-facts")
+    known = set(resolution.paper_of.values())
+    out = []
+    for number, row in enumerate(rows, start=1):
+        where = f"data/curated/policy-facts.csv row {number}"
+        if row["evidence"] not in _EVIDENCE or (row["feedback"] and row["feedback"] not in _FEEDBACK):
+            raise InputError(f"{where}: evidence must be one of {sorted(_EVIDENCE)} and feedback empty or one of "
+                             f"{sorted(_FEEDBACK)}")
+        subject = _curated_target(row["target"], ref_paper, known, where)
+        record = SourceRecord(fragment=f"curated-policy-{number}", record_class="dkg:CuratedRecord",
+                              source="curated-policy-facts", locator=row["locator"] or where, keys=PaperKeys(),
+                              curated=True)
+        if row["rl_stage"]:
+            record.fact("dkg:rlStage", iri("cat:" + row["rl_stage"]))
+        if row["policy_architecture"]:
+            record.fact("dkg:policyArchitecture", iri("cat:" + row["policy_architecture"]))
+        if row["feedback"]:
+            record.fact("dkg:feedbackSource", iri(_FEEDBACK[row["feedback"]]))
+        record.cell("dkg:evidence", iri("src:" + row["evidence"]))
+        resolution.paper_of[record.fragment] = str(subject)
+        out.append(record)
+    if rows:
+        used.add("policy-facts")
     return out
 
 

@@ -14,6 +14,7 @@ CURATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "list-links": ("list_line", "target", "reason"),
     "sheet-keys": ("sheet", "bibtex_key", "target", "reason"),
     "section9-areas": ("area_id", "heading", "section", "branch", "concepts"),
+    "policy-facts": ("target", "rl_stage", "policy_architecture", "feedback", "evidence", "locator"),
 }
 
 
