@@ -51,6 +51,15 @@ class ProjectFiles:
         """The file in which `node` is a subject (data files before ontology files), if any."""
         return self._subject_file.get(node)
 
+    def source_name(self, node: ox.NamedNode | ox.BlankNode, *, root: Path | None = None) -> str | None:
+        """The file defining `node`, relative to `root` when it lies inside it (for reports), if any."""
+        path = self.source_of(node)
+        if path is None:
+            return None
+        if root is not None and path.resolve().is_relative_to(root):
+            return str(path.resolve().relative_to(root))
+        return str(path)
+
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad, ontology first."""
         for parsed in [*self.ontology, *self.data]:

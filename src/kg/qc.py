@@ -36,15 +36,7 @@ def _show(term: object) -> str:
 def _source_file(project: ProjectFiles | None, node: object, root: Path | None) -> str | None:
     if project is None or not isinstance(node, (ox.NamedNode, ox.BlankNode)):
         return None
-    path = project.source_of(node)
-    if path is None:
-        return None
-    if root is not None:
-        try:
-            return str(path.resolve().relative_to(root))
-        except ValueError:
-            pass
-    return str(path)
+    return project.source_name(node, root=root)
 
 
 def run_qc_query(*, store: ox.Store, query_path: Path, project: ProjectFiles | None = None,

@@ -79,17 +79,8 @@ def _rule(results: rdflib.Graph, result: rdflib.term.Node) -> str:
 
 
 def _focus_file(project: ProjectFiles, focus: rdflib.term.Node, root: Path | None) -> str | None:
-    node: ox.NamedNode | ox.BlankNode
     node = ox.NamedNode(str(focus)) if isinstance(focus, rdflib.URIRef) else ox.BlankNode(str(focus))
-    path = project.source_of(node)
-    if path is None:
-        return None
-    if root is not None:
-        try:
-            return str(path.resolve().relative_to(root))
-        except ValueError:
-            pass
-    return str(path)
+    return project.source_name(node, root=root)
 
 
 def run_shapes(*, project: ProjectFiles, shapes_path: Path, root: Path | None = None) -> list[Violation]:
