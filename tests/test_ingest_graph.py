@@ -267,3 +267,18 @@ def test_table1_marks_are_distinct_values(graph):
         assert found == expected, row.cells["Survey"]
         checked += len(expected)
     assert checked
+
+
+def test_curated_policy_facts_sit_on_curated_records_with_their_evidence(graph):
+    policy_rows = read_curated(REPO / "data" / "curated", "policy-facts")
+    assert policy_rows
+    for row in policy_rows:
+        kind, _, key = row["target"].partition(":")
+        paper = _paper_of_ref(graph, int(key)) if kind == "ref" else PAPER + "arxiv-" + normalise_arxiv_id(key)
+        facts = {("dkg:rlStage", CAT + row["rl_stage"]) if row["rl_stage"] else None,
+                 ("dkg:policyArchitecture", CAT + row["policy_architecture"]) if row["policy_architecture"] else None}
+        for predicate, value in facts - {None}:
+            assert value in values(graph, paper, predicate), (row["target"], predicate)
+            supporting = rows(graph, f"""SELECT ?evidence WHERE {{ ?r a dkg:CuratedRecord ; dkg:recordOf <{paper}> ;
+                {predicate} <{value}> ; dkg:evidence ?evidence ; prov:wasDerivedFrom ?source }}""")
+            assert supporting == [("https://w3id.org/duality-kg/source/" + row["evidence"],)], row["target"]

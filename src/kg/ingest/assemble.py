@@ -206,6 +206,16 @@ def _survey_triples(survey: URIRef, front, cited: list[URIRef], rows: list[Sourc
     return triples + [(survey, iri("rdf:type"), iri("dkg:Survey"))]
 
 
+def _curated_record(resolution: Resolution, *, subject: URIRef, fragment: str, source: str, locator: str,
+                    evidence: str) -> SourceRecord:
+    """A dkg:CuratedRecord of `subject` (registered with the resolution), with its evidence document."""
+    record = SourceRecord(fragment=fragment, record_class="dkg:CuratedRecord", source=source, locator=locator,
+                          keys=PaperKeys(), curated=True)
+    record.cell("dkg:evidence", iri("src:" + evidence))
+    resolution.paper_of[record.fragment] = str(subject)
+    return record
+
+
 def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[int, URIRef],
                      used: set[str]) -> list[SourceRecord]:
     rows = read_curated(curated_dir, "extends")
@@ -214,11 +224,9 @@ def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[
     for number, row in enumerate(rows, start=1):
         where = f"data/curated/extends.csv row {number}"
         subject, obj = (_curated_target(row[c], ref_paper, known, where) for c in ("subject", "object"))
-        record = SourceRecord(fragment=f"curated-{number}", record_class="dkg:CuratedRecord", source="curated-extends",
-                              locator=row["locator"] or where, keys=PaperKeys(), curated=True)
+        record = _curated_record(resolution, subject=subject, fragment=f"curated-{number}", source="curated-extends",
+                                 locator=row["locator"] or where, evidence="survey-text")
         record.fact("cito:extends", obj)
-        record.cell("dkg:evidence", iri("src:survey-text"))
-        resolution.paper_of[record.fragment] = str(subject)
         out.append(record)
     if rows:
         used.add("extends")
@@ -242,17 +250,15 @@ def _curated_policy_facts(curated_dir: Path, resolution: Resolution, ref_paper: 
             raise InputError(f"{where}: evidence must be one of {sorted(_EVIDENCE)} and feedback empty or one of "
                              f"{sorted(_FEEDBACK)}")
         subject = _curated_target(row["target"], ref_paper, known, where)
-        record = SourceRecord(fragment=f"curated-policy-{number}", record_class="dkg:CuratedRecord",
-                              source="curated-policy-facts", locator=row["locator"] or where, keys=PaperKeys(),
-                              curated=True)
+        record = _curated_record(resolution, subject=subject, fragment=f"curated-policy-{number}",
+                                 source="curated-policy-facts", locator=row["locator"] or where,
+                                 evidence=row["evidence"])
         if row["rl_stage"]:
             record.fact("dkg:rlStage", iri("cat:" + row["rl_stage"]))
         if row["policy_architecture"]:
             record.fact("dkg:policyArchitecture", iri("cat:" + row["policy_architecture"]))
         if row["feedback"]:
             record.fact("dkg:feedbackSource", iri(_FEEDBACK[row["feedback"]]))
-        record.cell("dkg:evidence", iri("src:" + row["evidence"]))
-        resolution.paper_of[record.fragment] = str(subject)
         out.append(record)
     if rows:
         used.add("policy-facts")
