@@ -16,6 +16,7 @@ import html
 import io
 import json
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -285,7 +286,7 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
         image = ax.imshow(counts, cmap="viridis", vmin=0)
         ax.set_xticks(range(len(matrix["columns"])), [c["label"] for c in matrix["columns"]], rotation=25, ha="right")
         ax.set_yticks(range(len(matrix["rows"])), [r["label"] for r in matrix["rows"]])
-        ax.set_title(matrix["title"], fontsize=10)
+        ax.set_title(textwrap.fill(matrix["title"], width=42), fontsize=10)
         peak = max((max(r) for r in counts if r), default=0)
         for i, row in enumerate(grid):
             for j, cell in enumerate(row):
@@ -296,7 +297,7 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
                         color="black" if cell["works"] > peak / 2 else "white")
         figure.colorbar(image, ax=ax, shrink=0.7, label="works")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=image_format, dpi=120)
+    figure.savefig(buffer, format=image_format, dpi=120, bbox_inches="tight")  # long labels stay inside
     plt.close(figure)
     return buffer.getvalue()
 
