@@ -74,6 +74,15 @@ def _run_child(scale: int, mode: str, timeout: float) -> dict:
     return row
 
 
+def _compare_memberships(batched: dict, other: dict) -> None:
+    """Record on `other` whether its class memberships equal the batched path's (from both runs' dumps)."""
+    if "dump" in other and "dump" in batched:
+        a = json.loads(Path(batched["dump"]).read_text())
+        b = json.loads(Path(other["dump"]).read_text())
+        other["same_memberships_as_batched"] = a == b
+        other["works_differing"] = sorted(w for w in set(a) | set(b) if a.get(w) != b.get(w))[:20]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
@@ -100,24 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         batched = _run_child(scale, "signature-batched", timeout=3600)
         rows.append(batched)
         print(json.dumps(batched), file=sys.stderr)
-        if scale in args.whole_graph_at:
-            whole = _run_child(scale, "whole-graph", timeout=args.whole_graph_timeout)
-            if "dump" in whole and "dump" in batched:
-                a = json.loads(Path(batched["dump"]).read_text())
-                b = json.loads(Path(whole["dump"]).read_text())
-                whole["same_memberships_as_batched"] = a == b
-                whole["works_differing"] = sorted(w for w in set(a) | set(b) if a.get(w) != b.get(w))[:20]
-            rows.append(whole)
-            print(json.dumps(whole), file=sys.stderr)
-        if scale in args.all_hermit_at:
-            exact = _run_child(scale, "all-signatures-hermit", timeout=args.whole_graph_timeout)
-            if "dump" in exact and "dump" in batched:
-                a = json.loads(Path(batched["dump"]).read_text())
-                b = json.loads(Path(exact["dump"]).read_text())
-                exact["same_memberships_as_batched"] = a == b
-                exact["works_differing"] = sorted(w for w in set(a) | set(b) if a.get(w) != b.get(w))[:20]
-            rows.append(exact)
-            print(json.dumps(exact), file=sys.stderr)
+        for modes, mode in ((args.whole_graph_at, "whole-graph"), (args.all_hermit_at, "all-signatures-hermit")):
+            if scale in modes:
+                other = _run_child(scale, mode, timeout=args.whole_graph_timeout)
+                _compare_memberships(batched, other)
+                rows.append(other)
+                print(json.dumps(other), file=sys.stderr)
     (HERE / "results" / f"{args.results}.json").write_text(json.dumps(rows, indent=2) + "\n")
     lines = ["| scale | mode | works | quads | signatures | HermiT runs | load s | reason s | peak RSS py MB | "
              "peak RSS HermiT MB | same as batched |", "|---" * 11 + "|"]
