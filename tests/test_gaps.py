@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from kg.gaps import build_report, render_heatmap, render_html, render_markdown
+from kg.gaps import build_report, render_heatmap, render_html, render_markdown, run_gap_query
 from kg.iri import CAT, GRAPH_DATA, PREFIXES
 from kg.reason import reason
 
@@ -63,6 +63,7 @@ SELECT (COUNT(DISTINCT ?w) AS ?works) (COUNT(DISTINCT ?rw) AS ?realWorld) (COUNT
 WHERE {{ GRAPH <{GRAPH_DATA}> {{
   ?w a ?type . VALUES ?type {{ dkg:ResearchPaper dkg:Survey dkg:CandidatePaper }}
   {{ ?w dkg:inCategory ?rh . VALUES ?rh {{ {_values(ROW_HEADINGS[row])} }} }}
+  UNION {{ ?w dkg:tabulatedUnder cat:{row} }}
   UNION {{ ?w dkg:usesBaseModel ?b . VALUES ?b {{ {_values(ROW_BASE_MODELS[row])} }}
           {{ ?w dkg:addressesTask ?anyTask }} UNION {{ ?w dkg:inCategory ?th . VALUES ?th {{ {_values(TOOL_HEADINGS)} }} }} }}
   {{ ?w dkg:inCategory ?ch . VALUES ?ch {{ {_values(COLUMN_HEADINGS[column])} }} }}
@@ -131,6 +132,20 @@ def test_fixture_report_names_the_rlhf_direction_gap(tmp_path):
     questions = {q["class"].rsplit("#", 1)[1]: q["works"] for q in build_report(settings=settings, store=store)["researchQuestions"]}
     assert questions["HumanFeedbackTransformerFinetuningWork"] == 1
     assert questions["RealWorldDiffusionPlannerWork"] == 1
+
+
+def test_tool_matrix_counts_a_work_under_every_base_model_it_uses(tmp_path):
+    settings = settings_for(tmp_path, FIXTURES / "consistent")
+    store = loaded_store(settings)
+    reason(settings=settings, store=store)
+    work = "https://w3id.org/duality-kg/paper/fixture-vlm-table-llm-and-vlm"
+    for row in ("llm", "vlm"):
+        rows = run_gap_query(settings=settings, store=store, name="gaps/cell-works",
+                             params={"row": CAT + row, "column": CAT + "reward-signal"})
+        assert work in {r["work"] for r in rows}, row
+    rows = run_gap_query(settings=settings, store=store, name="gaps/cell-works",
+                         params={"row": CAT + "diffusion-model", "column": CAT + "reward-signal"})
+    assert work not in {r["work"] for r in rows}
 
 
 @pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")

@@ -137,6 +137,29 @@ def test_every_table_row_keeps_its_cells_on_the_cited_paper(graph, table):
         assert values(graph, record, "dkg:frameworkName") <= values(graph, paper, "dkg:frameworkName")
 
 
+# Section 3: "Table 2 offers details on LLM-based works; Table 3 covers VLMs; Tables 4 and 5 summarize
+# diffusion models; and Table 7 presents information on world models and video prediction models."
+TABLE_CATEGORY = {2: "llm", 3: "vlm", 4: "diffusion-model", 5: "diffusion-model",
+                  7: "world-and-video-prediction-models"}
+SHEET_CATEGORY = {"llm": "llm", "vlm": "vlm", "dm": "diffusion-model", "wm": "world-and-video-prediction-models"}
+
+
+def test_table_and_sheet_rows_state_the_base_model_category_they_sit_in(graph):
+    by_record = defaultdict(set)
+    for record, category in rows(graph, "SELECT ?r ?c WHERE { ?r dkg:recordOf ?w ; dkg:tabulatedUnder ?c }"):
+        by_record[record.split("#")[1]].add(category.removeprefix(CAT))
+    for table in WORK_TABLES:
+        for row in parse_table(SOURCES, table):
+            assert by_record.pop(f"table-{table}-row-{row.row}") == {TABLE_CATEGORY[table]}, (table, row.row)
+    for row in parse_sheets(SOURCES):
+        if row.sheet in SHEET_CATEGORY:
+            assert by_record.pop(f"sheet-{row.sheet}-row-{row.row}") == {SHEET_CATEGORY[row.sheet]}, row.file_name
+    assert not by_record, f"records of no base-model table state a category: {sorted(by_record)[:3]}"
+    unsupported = rows(graph, """SELECT ?w ?c WHERE { ?w a dkg:ResearchPaper ; dkg:tabulatedUnder ?c
+        FILTER NOT EXISTS { ?w dkg:hasRecord/dkg:tabulatedUnder ?c } }""")
+    assert not unsupported
+
+
 def test_every_spreadsheet_row_maps_to_a_work_the_survey_names(graph):
     sheet_rows = parse_sheets(SOURCES)
     assert sheet_rows

@@ -18,6 +18,7 @@ from kg.errors import InputError
 from kg.ingest import run_import
 from kg.ingest.assemble import build_graph
 from kg.ingest.references import parse_references
+from kg.ingest.sources import SOURCE_FILES
 from kg.ingest.spreadsheets import parse_sheets
 from kg.iri import BENCH, DKG
 from kg.settings import Settings
@@ -108,6 +109,20 @@ def test_a_bad_source_changes_nothing(first_import, tmp_path):
     with pytest.raises(InputError, match=r"Colour") as caught:
         run_import(sources_dir=sources, curated_dir=CURATED, out_dir=first_import)
     assert path.name in str(caught.value)
+    assert snapshot(first_import) == before
+
+
+def test_a_table_caption_without_a_base_model_changes_nothing(first_import, tmp_path):
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES, sources)
+    survey = sources / SOURCE_FILES["survey-text"]
+    text = survey.read_text(encoding="utf-8")
+    caption = "Summary of large language models as tools for RL."
+    assert text.count(caption) == 1
+    survey.write_text(text.replace(caption, "Summary of tools for RL."), encoding="utf-8")
+    before = snapshot(first_import)
+    with pytest.raises(InputError, match=r"caption of Table 2 .*names no base-model category"):
+        run_import(sources_dir=sources, curated_dir=CURATED, out_dir=first_import)
     assert snapshot(first_import) == before
 
 

@@ -35,6 +35,13 @@ def test_categories_follow_from_facts(reasoned):
     assert DKG + "RewardLLMWork" in inferred(store, work, RDF_TYPE)
 
 
+def test_base_model_category_follows_the_survey_table_not_every_model_used(reasoned):
+    _, _, result = reasoned
+    classes = result.memberships[PAPER + "fixture-vlm-table-llm-and-vlm"]
+    assert {DKG + "VLMToolWork", DKG + "RewardVLMWork"} <= classes
+    assert not {DKG + "LLMToolWork", DKG + "RewardLLMWork"} & classes
+
+
 def test_works_with_equal_facts_share_classes(reasoned):
     _, _, result = reasoned
     assert result.memberships[PAPER + "fixture-llm-reward"] == result.memberships[PAPER + "fixture-llm-reward-twin"]

@@ -25,11 +25,9 @@ from reasoning_stores import REAL_DATA, ROOT, loaded_store, real_data_present, s
 pytestmark = pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")
 
 GOAL = 0.9
-FLOOR = 0.8
-"""The issue's goal is 0.9; the test guards FLOOR (current quality, see the report) until sources and
-definitions are reconciled (docs/reasoning.md lists the proposed fixes)."""
+"""Precision and recall over fact-covered headings must reach GOAL; "all headings" is printed and reported."""
 REPORT = ROOT / "data" / "reports" / "classification-disagreements.md"
-FACT_PROPERTIES = "dkg:usesBaseModel dkg:addressesTask dkg:rlStage dkg:policyArchitecture"
+FACT_PROPERTIES = "dkg:tabulatedUnder dkg:usesBaseModel dkg:addressesTask dkg:rlStage dkg:policyArchitecture"
 _HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
@@ -121,9 +119,9 @@ def test_categories_from_facts_match_list_headings(real):
     _, _, all_disagreements = _score(works, truth, predicted, all_headings)
     print(f"\n{len(works)} works, {len(headings)} heading categories")
     print(f"all headings:          precision {p_all:.3f}  recall {r_all:.3f}")
-    print(f"fact-covered headings: precision {p_cov:.3f}  recall {r_cov:.3f}  (goal {GOAL}, guarded floor {FLOOR})")
+    print(f"fact-covered headings: precision {p_cov:.3f}  recall {r_cov:.3f}  (goal {GOAL})")
     _write_report(works, p_all, r_all, p_cov, r_cov, disagreements, all_disagreements)
-    assert p_cov >= FLOOR and r_cov >= FLOOR
+    assert p_cov >= GOAL and r_cov >= GOAL, f"precision {p_cov:.3f}, recall {r_cov:.3f}: see {REPORT}"
 
 
 def _short(iri: str) -> str:

@@ -11,8 +11,8 @@ import openpyxl
 from kg.errors import InputError
 from kg.ingest.records import PaperKeys, SourceRecord, iri, text
 from kg.ingest.sources import SHEET_FILES, source_path
-from kg.ingest.vocabulary import (base_models_in, benchmarks_in, code_availability_of, networks_in,
-                                  settings_of)
+from kg.ingest.vocabulary import (base_model_category_of, base_models_in, benchmarks_in, code_availability_of,
+                                  networks_in, settings_of)
 
 __all__ = ["SheetRow", "parse_sheets", "sheet_records", "COLUMNS"]
 
@@ -87,6 +87,10 @@ def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
         cells = row.cells
         if "Framework" in cells:
             record.fact("dkg:frameworkName", text(cells["Framework"]))
+        # like the survey's tables, the four base-model sheets are the authors' classification by base model
+        category = base_model_category_of(row.file_name)
+        if category:
+            record.fact("dkg:tabulatedUnder", iri("cat:" + category))
         for concept in base_models_in(cells.get("Taxonomy", "")):
             record.fact("dkg:usesBaseModel", iri("cat:" + concept))
         for network in networks_in(cells.get("Base Model", ""))[0]:

@@ -11,8 +11,8 @@ from rdflib import URIRef
 from kg.errors import InputError
 from kg.ingest.records import PaperKeys, SourceRecord, Term, Triple, boolean, integer, iri, text
 from kg.ingest.sources import read_lines
-from kg.ingest.vocabulary import (base_models_in, benchmarks_in, code_availability_of, networks_in, settings_of,
-                                  task_of)
+from kg.ingest.vocabulary import (BASE_MODEL_CATEGORIES, base_model_category_of, base_models_in, benchmarks_in,
+                                  code_availability_of, networks_in, settings_of, task_of)
 
 __all__ = ["TableRow", "parse_table", "WORK_TABLES", "work_table_records", "table1_records", "table9_benchmarks",
            "Benchmark", "TABLE1_CONCEPTS", "cited_reference"]
@@ -28,6 +28,8 @@ class TableRow:
     line: int
     cells: dict[str, str]
     """header -> cell text, verbatim (header names as printed, first header line for Table 1)."""
+    caption: str
+    """The caption line under 'Table N', as printed."""
 
 
 def parse_table(sources_dir: Path, number: int) -> list[TableRow]:
@@ -40,6 +42,7 @@ def parse_table(sources_dir: Path, number: int) -> list[TableRow]:
     start = next((i for i, line in enumerate(lines) if caption.match(line.strip())), None)
     if start is None:
         raise InputError(f"seed 001: caption 'Table {number}' not found")
+    caption_text = next((line.strip() for line in lines[start + 1:] if line.strip()), "")
     header_at = next(i for i in range(start + 1, len(lines)) if "\t" in lines[i])
     header = [h.strip() for h in lines[header_at].split("\t")]
     body_start = header_at + 1
@@ -56,7 +59,7 @@ def parse_table(sources_dir: Path, number: int) -> list[TableRow]:
         if len(cells) > len(header) and any(cells[len(header):]):
             raise InputError(f"seed 001 line {index + 1}: Table {number} row has {len(cells)} cells, header has {len(header)}")
         rows.append(TableRow(table=number, row=len(rows) + 1, line=index + 1,
-                             cells=dict(zip(header, cells[:len(header)], strict=True))))
+                             cells=dict(zip(header, cells[:len(header)], strict=True)), caption=caption_text))
         index += 1
     if not rows:
         raise InputError(f"seed 001 line {header_at + 1}: Table {number} has no rows")
@@ -86,12 +89,20 @@ def cited_reference(cell: str) -> int | None:
 
 
 def work_table_records(rows: list[TableRow]) -> list[SourceRecord]:
-    """One dkg:TableRow record per row of Tables 2-5, 7: every cell verbatim + the structured facts it states."""
+    """One dkg:TableRow record per row of Tables 2-5, 7: every cell verbatim + the structured facts it states.
+
+    The table itself is a fact too: Section 3 classifies the works by base model, one table per category,
+    so the category the caption names is the survey's base-model classification of each row's work.
+    """
     records = []
     for row in rows:
         number = cited_reference(row.cells["Paper"])
         if number is None:
             raise InputError(f"seed 001 line {row.line}: Table {row.table} row {row.row} cites no reference [N]")
+        category = base_model_category_of(row.caption)
+        if category is None:
+            raise InputError(f"seed 001: the caption of Table {row.table} ({row.caption!r}) names no base-model "
+                             f"category (known: {sorted(BASE_MODEL_CATEGORIES)})")
         record = SourceRecord(fragment=f"table-{row.table}-row-{row.row}", record_class="dkg:TableRow",
                               source="survey-text", locator=f"Table {row.table}, row {row.row}",
                               keys=PaperKeys(reference_number=number))
@@ -101,6 +112,7 @@ def work_table_records(rows: list[TableRow]) -> list[SourceRecord]:
             record.cell(_CELL_PREDICATE[header], text(value))
         cells = {_CELL_PREDICATE[h]: v for h, v in row.cells.items()}
         record.fact("dkg:frameworkName", text(cells["dkg:cellFramework"]))
+        record.fact("dkg:tabulatedUnder", iri("cat:" + category))
         for concept in base_models_in(cells["dkg:cellBaseModel"]):
             record.fact("dkg:usesBaseModel", iri("cat:" + concept))
         for network in networks_in(cells.get("dkg:cellNetwork", ""))[0]:

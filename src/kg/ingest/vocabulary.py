@@ -13,8 +13,9 @@ from functools import cache
 from pathlib import Path
 
 __all__ = [
-    "BenchmarkName", "benchmark_names", "benchmarks_in", "unresolved_benchmark_names",
-    "networks_in", "network_label", "base_models_in", "task_of", "code_availability_of", "settings_of",
+    "BASE_MODEL_CATEGORIES", "BenchmarkName", "benchmark_names", "benchmarks_in", "unresolved_benchmark_names",
+    "networks_in", "network_label", "base_models_in", "base_model_category_of", "task_of", "code_availability_of",
+    "settings_of",
 ]
 
 _HERE = Path(__file__).parent
@@ -22,6 +23,12 @@ _HERE = Path(__file__).parent
 BASE_MODELS: dict[str, str] = {
     "llm": "llm", "vlm": "vlm", "diffusion model": "diffusion-model", "world model": "world-model",
     "world mode": "world-model", "wm": "world-model", "world  model": "world-model",
+}
+# Section 3 classifies the works by base model, one summary table (and one authors' spreadsheet) per
+# category; the table caption or the spreadsheet's file name names the category.
+BASE_MODEL_CATEGORIES: dict[str, str] = {
+    "large language models": "llm", "vision language models": "vlm", "diffusion models": "diffusion-model",
+    "world models": "world-and-video-prediction-models",
 }
 TASKS: dict[str, str] = {
     "reward signal": "reward-signal", "state representation": "state-representation",
@@ -125,6 +132,17 @@ def base_models_in(cell: str) -> list[str]:
         if concept and concept not in found:
             found.append(concept)
     return found
+
+
+def base_model_category_of(name: str) -> str | None:
+    """The base-model category (`cat:` local name) a table caption or spreadsheet file name names, if any.
+
+    'Summary of vision-language models as tools for RL.' -> 'vlm'; 'Large_Language_Models_for_RL_Table.xlsx' ->
+    'llm'; 'RL_for_Diffusion_Policy_Table.xlsx' -> None (a policy table, not a base-model one).
+    """
+    words = re.sub(r"[\s_-]+", " ", name.lower())
+    found = {category for phrase, category in BASE_MODEL_CATEGORIES.items() if phrase in words}
+    return found.pop() if len(found) == 1 else None
 
 
 def task_of(cell: str) -> str | None:
