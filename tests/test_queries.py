@@ -19,13 +19,13 @@ REQUIRED = TABLE_QUERIES + [
     "papers-per-year-per-base-model", "papers-per-year-per-perspective", "papers-per-category",
     "papers-in-category", "benchmark-usage", "benchmark-counts-per-base-model", "citation-neighbourhood",
     "extends-chains", "method-lineage", "papers-in-both-perspectives", "challenge-evidence",
-    "code-availability-per-category", "setting-per-category", "source-disagreements",
+    "code-availability-per-category", "setting-per-category", "source-disagreements", "tools-by-model-and-task",
 ]
 # queries the surveyed data must answer with rows (the others depend on curated links that may be few)
 MUST_HAVE_ROWS = TABLE_QUERIES + [
     "papers-per-year-per-base-model", "papers-per-year-per-perspective", "papers-per-category",
     "papers-in-category", "benchmark-usage", "benchmark-counts-per-base-model", "citation-neighbourhood",
-    "challenge-evidence", "code-availability-per-category", "setting-per-category",
+    "challenge-evidence", "code-availability-per-category", "setting-per-category", "tools-by-model-and-task",
 ]
 
 
@@ -62,6 +62,28 @@ def test_papers_per_category_rolls_up_and_agrees_with_papers_in_category():
                                        params={"category": concept}))
         assert len({row[1].value for row in works.rows}) == by_concept[concept][0], concept
     assert by_concept[CAT + "generative-tools-for-rl"][0] >= by_concept[CAT + "llm"][0] > 0
+
+
+def test_tools_by_model_and_task_holds_the_survey_tables_rows_and_true_flags():
+    require_data()
+    settings, store = project_settings(), project_store()
+    table = result_table(run_query(store=store, query=load_query(settings, "tools-by-model-and-task"),
+                                   params={"baseModel": "cat:vlm", "task": "cat:reward-signal"}))
+    columns = table.variables
+    found = {row[columns.index("work")].value: row for row in table.rows}
+    dkg = PREFIXES["dkg"]
+    table3_reward = {s["paper"].value for s in store.query(f"""SELECT ?paper WHERE {{ ?row <{dkg}tableNumber> 3 ;
+        <{dkg}cellTask> "Reward Signal" ; <{dkg}recordOf> ?paper }}""", use_default_graph_as_union=True)}
+    assert table3_reward and table3_reward <= set(found), "a Table 3 reward-signal row is missing"
+    real_world = 0
+    for work, row in found.items():
+        stated = bool(store.query(f"ASK {{ <{work}> <{dkg}hasRecord>/<{dkg}evaluatedIn> <{dkg}RealWorld> }}",
+                                  use_default_graph_as_union=True))
+        assert (row[columns.index("realWorld")].value == "true") == stated, work
+        real_world += stated
+    assert 0 < real_world < len(found)
+    order = [row[columns.index("realWorld")].value == "true" for row in table.rows]
+    assert order == sorted(order, reverse=True), "real-world works come first"
 
 
 def test_benchmark_usage_lists_the_works_that_use_the_benchmark():
