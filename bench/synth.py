@@ -4,8 +4,8 @@
 
 Reads the real `data/ttl/` (the importer's output) and writes N copies of every work - the paper node and
 its source records, with the same predicates and the same number of values - into `--out`:
-- copy 1 is the real data unchanged; in copies 2..N each work's categorical facts (base model, table category, RL task,
-  setting, code availability, RL stage, policy architecture, heading, year) are, with probability
+- copy 1 is the real data unchanged; in copies 2..N each work's categorical facts (base model, table
+  category, RL task, setting, code availability, RL stage, policy architecture, heading, year) are, with probability
   `--resample` per value, replaced by a value drawn from that predicate's real distribution (the same
   replacement on the paper and on its records, so every fact keeps its provenance record);
 - links between works (cites, extends) stay inside their copy; the survey node stays single and cites
@@ -33,8 +33,8 @@ SURVEY = PAPER + "doi-10.1016-j.inffus.2025.104003"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 WORK_CLASSES = {DKG + "ResearchPaper", DKG + "Survey", DKG + "CandidatePaper"}
 RESAMPLED = tuple(DKG + name for name in (
-    "usesBaseModel", "tabulatedUnder", "addressesTask", "evaluatedIn", "codeAvailability", "rlStage", "policyArchitecture",
-    "inCategory")) + ("http://purl.org/spar/fabio/hasPublicationYear",)
+    "usesBaseModel", "tabulatedUnder", "addressesTask", "evaluatedIn", "codeAvailability", "rlStage",
+    "policyArchitecture", "inCategory")) + ("http://purl.org/spar/fabio/hasPublicationYear",)
 
 
 def read_source(source: Path) -> tuple[list[ox.Triple], set[str]]:
