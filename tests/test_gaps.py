@@ -4,6 +4,7 @@ report renders in every format, and /gaps answers over a real uvicorn server."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 import socket
 import threading
 import time
@@ -146,6 +147,28 @@ def test_tool_matrix_counts_a_work_under_every_base_model_it_uses(tmp_path):
     rows = run_gap_query(settings=settings, store=store, name="gaps/cell-works",
                          params={"row": CAT + "diffusion-model", "column": CAT + "reward-signal"})
     assert work not in {r["work"] for r in rows}
+
+
+@pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")
+def test_every_survey_table_row_sits_in_its_cells(tmp_path):
+    """Consistent with the survey's tables: a row of Table 2-5 or 7 puts its work in the cell of the table's
+    base-model category and its Task, and in the cell of every base model its Base Model cell names."""
+    settings = settings_for(tmp_path, REAL_DATA)
+    store = loaded_store(settings)
+    reason(settings=settings, store=store)
+    expected = defaultdict(set)
+    for row in store.query(_HEADER + f"""SELECT ?paper ?category ?model ?task WHERE {{ GRAPH <{GRAPH_DATA}> {{
+            ?record a dkg:TableRow ; dkg:recordOf ?paper ; dkg:tabulatedUnder ?category ; dkg:addressesTask ?task ;
+                    dkg:usesBaseModel ?model }} }}"""):
+        model = row["model"].value.removeprefix(CAT)
+        model_row = CAT + next(r for r, models in ROW_BASE_MODELS.items() if model in models)
+        for cell_row in (row["category"].value, model_row):
+            expected[(cell_row, row["task"].value)].add(row["paper"].value)
+    assert len(expected) >= 10
+    for (cell_row, column), papers in expected.items():
+        found = {r["work"] for r in run_gap_query(settings=settings, store=store, name="gaps/cell-works",
+                                                   params={"row": cell_row, "column": column})}
+        assert papers <= found, f"{cell_row} x {column}: missing {sorted(papers - found)[:3]}"
 
 
 @pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")
