@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ REQUIRED = TABLE_QUERIES + [
     "papers-in-category", "benchmark-usage", "benchmark-counts-per-base-model", "citation-neighbourhood",
     "extends-chains", "method-lineage", "papers-in-both-perspectives", "challenge-evidence",
     "code-availability-per-category", "setting-per-category", "source-disagreements", "tools-by-model-and-task",
+    "heading-fact-disagreements",
 ]
 # queries the surveyed data must answer with rows (the others depend on curated links that may be few)
 MUST_HAVE_ROWS = TABLE_QUERIES + [
@@ -84,6 +86,48 @@ def test_tools_by_model_and_task_holds_the_survey_tables_rows_and_true_flags():
     assert 0 < real_world < len(found)
     order = [row[columns.index("realWorld")].value == "true" for row in table.rows]
     assert order == sorted(order, reverse=True), "real-world works come first"
+
+
+def test_heading_fact_disagreements_equal_an_independent_comparison():
+    require_data()
+    settings, store = project_settings(), project_store()
+    dkg, skos, rdf = PREFIXES["dkg"], PREFIXES["skos"], PREFIXES["rdf"]
+
+    def objects(subject, predicate):
+        return {q.object.value for q in store.quads_for_pattern(subject, NamedNode(predicate), None)}
+
+    broader = defaultdict(set)
+    for quad in store.quads_for_pattern(None, NamedNode(skos + "broader"), None):
+        broader[quad.subject.value].add(quad.object.value)
+
+    def ancestors(concept):
+        seen, todo = {concept}, [concept]
+        while todo:
+            for parent in broader[todo.pop()] - seen:
+                seen.add(parent)
+                todo.append(parent)
+        return seen
+
+    headings, facts = defaultdict(set), defaultdict(set)
+    for quad in store.quads_for_pattern(None, NamedNode(dkg + "recordOf"), None):
+        record, work = quad.subject, quad.object.value
+        if dkg + "ListEntry" in objects(record, rdf + "type"):
+            headings[work] |= objects(record, dkg + "inCategory")
+        facts[work] |= {("task", t) for t in objects(record, dkg + "addressesTask")}
+        facts[work] |= {("base-model", c) for c in objects(record, dkg + "tabulatedUnder")}
+    expected = set()
+    for work, work_facts in facts.items():
+        under = set().union(*(ancestors(h) for h in headings[work])) if headings[work] else set()
+        listed_tasks = {c for c in under if broader[c] == {CAT + "rl-task"}}
+        listed_models = {h for h in headings[work] if broader[h] == {CAT + "base-model"}}
+        for facet, value in work_facts:
+            listed = listed_tasks if facet == "task" else listed_models
+            if listed and value not in listed:
+                expected.add((work, CAT + ("rl-task" if facet == "task" else "base-model"), value))
+    table = result_table(run_query(store=store, query=load_query(settings, "heading-fact-disagreements")))
+    index = {name: i for i, name in enumerate(table.variables)}
+    found = {(row[index["work"]].value, row[index["facet"]].value, row[index["factValue"]].value) for row in table.rows}
+    assert expected and found == expected
 
 
 def test_benchmark_usage_lists_the_works_that_use_the_benchmark():
