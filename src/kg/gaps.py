@@ -279,14 +279,17 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
     import matplotlib.pyplot as plt
 
     matrices = report["matrices"]
-    figure, axes = plt.subplots(1, len(matrices), figsize=(7 * len(matrices), 5), constrained_layout=True)
+    # one panel per matrix, as wide as its columns, so cells have the same size in both and fit their text
+    columns = [len(matrix["columns"]) for matrix in matrices]
+    figure, axes = plt.subplots(1, len(matrices), figsize=(6 + 2.2 * sum(columns), 5), constrained_layout=True,
+                                gridspec_kw={"width_ratios": columns})
     for ax, matrix in zip(axes, matrices):
         grid = [[_cell(matrix, r["iri"], c["iri"]) for c in matrix["columns"]] for r in matrix["rows"]]
         counts = [[cell["works"] for cell in row] for row in grid]
-        image = ax.imshow(counts, cmap="viridis", vmin=0)
+        image = ax.imshow(counts, cmap="viridis", vmin=0, aspect="auto")
         ax.set_xticks(range(len(matrix["columns"])), [c["label"] for c in matrix["columns"]], rotation=25, ha="right")
         ax.set_yticks(range(len(matrix["rows"])), [r["label"] for r in matrix["rows"]])
-        ax.set_title(textwrap.fill(matrix["title"], width=42), fontsize=10)
+        ax.set_title(textwrap.fill(matrix["title"], width=60), fontsize=10)
         peak = max((max(r) for r in counts if r), default=0)
         for i, row in enumerate(grid):
             for j, cell in enumerate(row):
