@@ -4,10 +4,10 @@ report renders in every format, and /gaps answers over a real uvicorn server."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 import socket
 import threading
 import time
+from collections import defaultdict
 
 import httpx
 import pytest

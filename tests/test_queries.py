@@ -126,7 +126,7 @@ def test_heading_fact_disagreements_equal_an_independent_comparison():
                 expected.add((work, CAT + ("rl-task" if facet == "task" else "base-model"), value))
     table = result_table(run_query(store=store, query=load_query(settings, "heading-fact-disagreements")))
     index = {name: i for i, name in enumerate(table.variables)}
-    found = {(row[index["work"]].value, row[index["facet"]].value, row[index["factValue"]].value) for row in table.rows}
+    found = {tuple(row[index[name]].value for name in ("work", "facet", "factValue")) for row in table.rows}
     assert expected and found == expected
 
 
