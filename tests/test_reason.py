@@ -40,6 +40,8 @@ def test_base_model_category_follows_the_survey_table_not_every_model_used(reaso
     classes = result.memberships[PAPER + "fixture-vlm-table-llm-and-vlm"]
     assert {DKG + "VLMToolWork", DKG + "RewardVLMWork"} <= classes
     assert not {DKG + "LLMToolWork", DKG + "RewardLLMWork"} & classes
+    # the research questions ask what a work uses: it is an LLM reward method too
+    assert {DKG + "LLMRewardWork", DKG + "VLMRewardWork"} <= classes
 
 
 def test_works_with_equal_facts_share_classes(reasoned):
