@@ -9,7 +9,7 @@ __all__ = [
     "BASE", "DKG", "CAT", "PAPER", "BENCH", "NET", "VENUE", "AUTHOR", "S9", "SRC", "GRAPH",
     "CITO", "FABIO", "PROV", "SCHEMA", "DCTERMS", "SKOS", "PREFIXES",
     "GRAPH_ONTOLOGY", "GRAPH_DATA", "GRAPH_INFERRED",
-    "slug", "paper_iri", "normalise_arxiv_id", "normalise_doi",
+    "slug", "paper_iri", "normalise_arxiv_id", "normalise_doi", "compact", "expand",
 ]
 
 BASE = "https://w3id.org/duality-kg/"
@@ -44,6 +44,40 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+
+def compact(iri: str, *, prefixes: dict[str, str] = PREFIXES) -> str:
+    """The prefixed name of `iri` in one of `prefixes` (longest namespace wins), else `iri` itself.
+
+    A local part with '/' or '#' is not a valid prefixed name, so such IRIs stay whole.
+
+    >>> compact("https://w3id.org/duality-kg/category/llm")
+    'cat:llm'
+    >>> compact("https://w3id.org/duality-kg/paper/x#list-a")
+    'https://w3id.org/duality-kg/paper/x#list-a'
+    """
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    local = iri[len(best):]
+    if not local or "/" in local or "#" in local:
+        return iri
+    prefix = next(p for p, ns in prefixes.items() if ns == best)
+    return f"{prefix}:{local}"
+
+
+def expand(value: str, *, prefixes: dict[str, str] = PREFIXES) -> str:
+    """`cat:llm` -> its full IRI when the prefix is one of `prefixes`; anything else unchanged.
+
+    >>> expand("cat:llm")
+    'https://w3id.org/duality-kg/category/llm'
+    >>> expand("http://example.org/x")
+    'http://example.org/x'
+    """
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in prefixes and not local.startswith("//"):
+        return prefixes[prefix] + local
+    return value
+
 
 _ARXIV = re.compile(r"(?:arxiv[:./ ]*|abs/|pdf/)?(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 _STOP = {"a", "an", "the", "of", "for", "and", "in", "on", "to", "with", "via", "from", "by", "is", "are"}

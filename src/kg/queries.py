@@ -36,7 +36,7 @@ from pyoxigraph import (
 )
 
 from kg.errors import NotFound, ParameterError, QuerySyntaxError
-from kg.iri import PREFIXES
+from kg.iri import PREFIXES, compact, expand
 from kg.settings import Settings
 
 __all__ = [
@@ -91,7 +91,7 @@ class QueryParameter:
         """The RDF term for a textual value; ParameterError (naming the parameter) if it does not fit the type."""
         value = value.strip()
         if self.type == IRI_TYPE:
-            iri = expand_curie(value)
+            iri = expand(value)
             if not _ABSOLUTE_IRI.fullmatch(iri):
                 raise ParameterError(f"parameter {self.name!r}: {value!r} is not an IRI "
                                      f"(give a full IRI or a prefixed name such as cat:llm)")
@@ -131,27 +131,12 @@ class ResultTable:
     rows: list[list[NamedNode | Literal | None]]
 
 
-def expand_curie(value: str) -> str:
-    """`cat:llm` -> its full IRI when the prefix is one of ours; anything else unchanged."""
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return value
-
-
-def compact_iri(iri: str) -> str:
-    """The prefixed name of an IRI in one of our namespaces (longest namespace wins), else the IRI."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
 
 
 def _datatype_iri(text: str, *, where: str) -> str:
     if text == IRI_TYPE:
         return IRI_TYPE
-    full = expand_curie(text)
+    full = expand(text)
     if full not in _LEXICAL:
         known = ", ".join(["iri"] + ["xsd:" + t.removeprefix(XSD) for t in _LEXICAL])
         raise QuerySyntaxError(f"{where}: unknown parameter type {text!r} (known: {known})")
@@ -296,11 +281,11 @@ def result_table(solutions: QuerySolutions) -> ResultTable:
     return ResultTable(variables=variables, rows=[[solution[v] for v in variables] for solution in solutions])
 
 
-def _display(term: NamedNode | Literal | None, *, compact: bool) -> str:
+def _display(term: NamedNode | Literal | None, *, compacted: bool) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):
-        return compact_iri(term.value) if compact else term.value
+        return compact(term.value) if compacted else term.value
     return term.value
 
 
@@ -312,9 +297,9 @@ def format_table(table: ResultTable, *, fmt: str) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(table.variables)
-        writer.writerows([[_display(term, compact=False) for term in row] for row in table.rows])
+        writer.writerows([[_display(term, compacted=False) for term in row] for row in table.rows])
         return out.getvalue()
-    cells = [[_display(term, compact=True) for term in row] for row in table.rows]
+    cells = [[_display(term, compacted=True) for term in row] for row in table.rows]
     if fmt == "md":
         def md_row(values: list[str]) -> str:
             return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"

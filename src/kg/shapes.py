@@ -17,6 +17,7 @@ from rdflib.namespace import SH
 
 from kg.datafiles import ProjectFiles
 from kg.iri import PREFIXES
+from kg.iri import compact as iri_compact
 from kg.load import parse_turtle
 from kg.validation_report import Severity, Violation
 
@@ -28,12 +29,8 @@ _SEVERITY = {SH.Violation: Severity.ERROR, SH.Warning: Severity.WARNING, SH.Info
 
 
 def compact(iri: str) -> str:
-    """`https://w3id.org/duality-kg/shapes#Work-title` -> `shape:Work-title` (longest namespace wins)."""
-    best = max((ns for ns in _PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in _PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    """`https://w3id.org/duality-kg/shapes#Work-title` -> `shape:Work-title`."""
+    return iri_compact(iri, prefixes=_PREFIXES)
 
 
 def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:

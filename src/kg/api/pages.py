@@ -7,7 +7,7 @@ from html import escape
 import pyoxigraph as ox
 
 from kg.api.describe import Description, Fact
-from kg.iri import DKG, PREFIXES
+from kg.iri import DKG, compact
 
 __all__ = ["page", "resource_page", "ontology_page", "Links"]
 
@@ -32,13 +32,7 @@ class Links:
 
     @staticmethod
     def compact(iri: str) -> str:
-        best = ""
-        for prefix, namespace in PREFIXES.items():
-            if iri.startswith(namespace) and len(namespace) > len(best.partition(":")[2] or ""):
-                local = iri[len(namespace):]
-                if local and "/" not in local and "#" not in local:
-                    best = f"{prefix}:{local}"
-        return best or iri
+        return compact(iri)
 
     def term(self, term: object) -> str:
         if isinstance(term, ox.NamedNode):

@@ -17,7 +17,8 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
 from kg.api.deps import get_settings, get_store
 from kg.errors import NotFound, ParameterError
 from kg.figures import FORMATS, figure_names, figure_title, figures_html, render_figure
-from kg.queries import NamedQuery, ResultTable, compact_iri, list_queries, load_query, result_table, run_query
+from kg.iri import compact
+from kg.queries import NamedQuery, ResultTable, list_queries, load_query, result_table, run_query
 from kg.settings import Settings
 
 __all__ = ["router", "figure_names", "figures_html", "RESULT_MEDIA_TYPES"]
@@ -91,7 +92,7 @@ def _result_html(query: NamedQuery, table: ResultTable) -> str:
             return ""
         value = term.value  # type: ignore[attr-defined]
         if type(term).__name__ == "NamedNode":
-            return f'<a href="{html.escape(value)}">{html.escape(compact_iri(value))}</a>'
+            return f'<a href="{html.escape(value)}">{html.escape(compact(value))}</a>'
         return html.escape(value)
 
     head = "".join(f"<th>{html.escape(v)}</th>" for v in table.variables)
