@@ -12,7 +12,11 @@
     ├── QueryTimeout              a query ran past its deadline and was stopped
     ├── QueryCrashed              the worker process running a query died (HTTP 500 for that query only)
     ├── NotFound                  a named query, paper or resource does not exist
-    └── SourceMissing             the sources folder (../shared) is absent
+    ├── SourceMissing             the sources folder (../shared) is absent
+    └── StoreError                the built store cannot be used as asked (CLI exit 2)
+        ├── StoreMissing          nothing has been built yet: run `kg build`
+        ├── StoreStale            the store was built from other inputs than the files hold now
+        └── StoreBusy             another process is building or writing the store
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ __all__ = [
     "QueryCrashed",
     "NotFound",
     "SourceMissing",
+    "StoreError",
+    "StoreMissing",
+    "StoreStale",
+    "StoreBusy",
 ]
 
 
@@ -91,3 +99,19 @@ class NotFound(KgError):
 
 class SourceMissing(KgError):
     """The sources folder is absent; say where it was looked for."""
+
+
+class StoreError(KgError):
+    """The built store cannot be used as asked; the message says which command fixes it."""
+
+
+class StoreMissing(StoreError):
+    """No store has been built yet."""
+
+
+class StoreStale(StoreError):
+    """The store was built from other inputs than the project's files hold now."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the writer lock (a build or a write is running)."""

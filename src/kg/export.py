@@ -42,9 +42,9 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
 
     Raises ValidationFailed (from the build) when the data does not conform.
     """
-    from kg.build import build
+    from kg.queries import open_store
 
-    store = build(settings)
+    store = open_store(settings)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -310,9 +310,9 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
 
 def command(settings: Settings, args: argparse.Namespace) -> int:
     """`kg gaps --format json|md|html [--out DIR]`: print the report, or write it and the heatmaps into DIR."""
-    from kg.build import build  # the store as `kg build` leaves it: current data, validated and reasoned
+    from kg.queries import open_store  # the store as `kg build` leaves it: current data, validated and reasoned
 
-    store = build(settings)
+    store = open_store(settings)
     report = build_report(settings=settings, store=store)
     renderers = {"json": lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                  "md": lambda: render_markdown(report), "html": lambda: render_html(report)}

@@ -330,13 +330,16 @@ def _sparql_json(table: ResultTable) -> str:
 
 
 def open_store(settings: Settings) -> Store:
-    """The store the commands query: the built store (`kg build`), built first when an input changed.
+    """The store the commands query: the built store (`kg build`) opened read-only, built first when an
+    input changed.
 
     Raises what `kg.build.build` raises: TurtleSyntaxError, ValidationFailed, InconsistentOntology.
     """
     from kg.build import build  # imported here: the pipeline pulls in the reasoner, which queries do not need
+    from kg.store import open_current
 
-    return build(settings)
+    build(settings)
+    return open_current(settings)
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:

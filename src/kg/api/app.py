@@ -18,6 +18,7 @@ from kg.api.error_responses import install_error_handlers
 from kg.api.graph_state import GraphState
 from kg.api.workers import QueryPool
 from kg.settings import Settings
+from kg.store import open_current
 
 __all__ = ["create_app", "OPTIONAL_ROUTERS"]
 
@@ -28,13 +29,13 @@ OPTIONAL_ROUTERS = ("queries", "gaps")
 
 
 def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
-    """The app serving `store` (default: the on-disk store at `settings.store_dir`, already built).
+    """The app serving `store` (default: the current published store, see `kg.store`, opened read-only).
 
     Query workers start with the app (lifespan) and stop with it.
-    Raises OSError when no store is given and `settings.store_dir` cannot be opened.
+    Raises StoreMissing when no store is given and none has been built.
     """
     if store is None:
-        store = ox.Store(str(settings.store_dir))
+        store = open_current(settings)
     graph = GraphState(settings=settings, store=store)
     pool = QueryPool(size=settings.query_workers, timeout_s=settings.query_timeout_s)
 

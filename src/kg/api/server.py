@@ -23,7 +23,9 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         settings.host = args.host
     if args.port:
         settings.port = args.port
-    store = build(settings, rebuild=args.rebuild)
-    app = create_app(settings, store=store)
+    from kg.store import open_current
+
+    build(settings, rebuild=args.rebuild)
+    app = create_app(settings, store=open_current(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
