@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import kg
+from kg.atomic import write_atomic
 from kg.errors import ValidationFailed
 from kg.load import load_graphs, turtle_files
 from kg.settings import Settings
@@ -86,7 +87,7 @@ def build(settings: Settings, *, rebuild: bool = False, log=None) -> ox.Store:
     stamp.unlink(missing_ok=True)
     shutil.rmtree(settings.store_dir, ignore_errors=True)
     staging.rename(settings.store_dir)
-    stamp.write_text(fingerprint)
+    write_atomic(stamp, fingerprint)
     say(f"store built in {time.perf_counter() - started:.1f} s: {settings.store_dir}")
     return ox.Store(str(settings.store_dir))
 

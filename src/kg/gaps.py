@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
+from kg.atomic import write_atomic
 from kg.errors import KgError
 from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
 from kg.queries import run_named
@@ -300,8 +301,8 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"gaps.{args.format}").write_text(text, encoding="utf-8")
+    write_atomic(out / f"gaps.{args.format}", text)
     for image_format in ("png", "svg"):
-        (out / f"heatmap.{image_format}").write_bytes(render_heatmap(report, image_format=image_format))
+        write_atomic(out / f"heatmap.{image_format}", render_heatmap(report, image_format=image_format))
     print(f"wrote {out}/gaps.{args.format}, heatmap.png, heatmap.svg", file=sys.stderr)
     return 0

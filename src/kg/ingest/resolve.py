@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from kg.atomic import write_atomic
 from kg.errors import InputError
 from kg.iri import PAPER, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.records import SourceRecord, normalise_title, significant_words
@@ -343,8 +344,7 @@ def write_report(resolution: Resolution, records: list[SourceRecord], path: Path
     lines += ["", "## Unresolved", ""]
     items = sorted(resolution.unresolved + extra_unresolved)
     lines += [f"- {_md(what)}: {why}" for what, why in items] or ["(none)"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(lines) + "\n")
 
 
 def _md(value: str) -> str:
