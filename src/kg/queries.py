@@ -158,6 +158,13 @@ class QueryHeader(BaseModel):
     description: str = ""
     params: list[ParameterSpec] = Field(default_factory=list)
 
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value.strip():
+            raise ValueError("the summary must be one line (put the details in description)")
+        return value.strip()
+
 
 @dataclass(frozen=True)
 class QueryParameter:
