@@ -141,7 +141,10 @@ class ParameterSpec(BaseModel):
     default: str | None = None
     description: str = ""
 
-    _text = field_validator("default", "description", mode="before")(_scalar_text)
+    @field_validator("default", "description", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return _scalar_text(value)
 
     @field_validator("type")
     @classmethod
@@ -257,9 +260,7 @@ def _node_line(node: yaml.Node | None, location: tuple[int | str, ...]) -> int |
     return line
 
 
-def _read_header(path: Path, text: str) -> QueryHeader:
-    block, numbers = _header_block(text)
-
+def _read_header(path: Path, block: str, numbers: list[int]) -> QueryHeader:
     def file_line(header_line: int | None) -> int:
         if not numbers:
             return 1
@@ -303,8 +304,8 @@ def parse_query_file(path: Path, *, query_name: str | None = None) -> NamedQuery
     variable of the query.
     """
     text = path.read_text(encoding="utf-8")
-    header = _read_header(path, text)
-    _, numbers = _header_block(text)
+    block, numbers = _header_block(text)
+    header = _read_header(path, block, numbers)
     sparql = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     parameters = []
     for spec in header.params:
