@@ -17,6 +17,7 @@ import pytest
 from rdflib import Graph, RDF, URIRef
 from rdflib.namespace import SKOS
 
+from kg.ingest.records import normalise_title
 from kg.iri import CAT
 from kg.settings import Settings
 
@@ -51,9 +52,9 @@ FILES = {
         lambda row: (_natural(row["subject"]), _natural(row["object"])),
     ),
     "list-links.csv": (
-        ["list_line", "target", "reason"],
-        ("list_line",),
-        lambda row: int(row["list_line"]),
+        ["list_title", "target", "reason"],
+        ("list_title",),
+        lambda row: normalise_title(row["list_title"]),
     ),
     "sheet-keys.csv": (
         ["sheet", "bibtex_key", "target", "reason"],
@@ -100,9 +101,14 @@ def _reference_numbers(sources: Path) -> frozenset[int]:
 
 
 @cache
-def _list_entries(sources: Path) -> dict[int, re.Match[str]]:
+def _list_entries(sources: Path) -> dict[str, list[re.Match[str]]]:
+    """normalised title -> the list entries with that title (a work listed under two headings has two)."""
     lines = (sources / COMPANION_LIST).read_text(encoding="utf-8").splitlines()
-    return {number: found for number, line in enumerate(lines, start=1) if (found := LIST_ENTRY.match(line))}
+    entries: dict[str, list[re.Match[str]]] = {}
+    for line in lines:
+        if found := LIST_ENTRY.match(line):
+            entries.setdefault(normalise_title(found["title"]), []).append(found)
+    return entries
 
 
 @cache
@@ -200,24 +206,24 @@ def test_every_arxiv_target_is_given_by_the_companion_list() -> None:
     assert ids <= given, f"arXiv ids no source gives: {sorted(ids - given)}"
 
 
-def test_list_lines_point_at_list_entries() -> None:
+def test_list_titles_name_list_entries() -> None:
     entries = _list_entries(_sources())
-    lines = [int(row["list_line"]) for row in _rows("list-links.csv")]
-    assert not [line for line in lines if line not in entries], "list_line that is not a '- title [[paper]](link)' line"
+    titles = [row["list_title"] for row in _rows("list-links.csv")]
+    assert not [t for t in titles if normalise_title(t) not in entries], "list_title that no list entry has"
 
 
 def test_every_project_page_link_is_mapped() -> None:
     entries = _list_entries(_sources())
-    pages = {line for line, entry in entries.items() if not ARXIV_OR_DOI_LINK.search(entry["url"])}
+    pages = {title for title, found in entries.items() if any(not ARXIV_OR_DOI_LINK.search(e["url"]) for e in found)}
     assert pages, "the companion list has no non-arXiv/DOI links"
-    mapped = {int(row["list_line"]) for row in _rows("list-links.csv")}
+    mapped = {normalise_title(row["list_title"]) for row in _rows("list-links.csv")}
     assert pages <= mapped, f"list entries with a project-page link but no row: {sorted(pages - mapped)}"
 
 
 def test_none_targets_only_for_project_page_links() -> None:
     entries = _list_entries(_sources())
-    wrong = [row["list_line"] for row in _rows("list-links.csv")
-             if row["target"] == "none" and ARXIV_OR_DOI_LINK.search(entries[int(row["list_line"])]["url"])]
+    wrong = [row["list_title"] for row in _rows("list-links.csv") if row["target"] == "none"
+             and any(ARXIV_OR_DOI_LINK.search(e["url"]) for e in entries[normalise_title(row["list_title"])])]
     assert not wrong, f"arXiv/DOI entries need no 'none' row: {wrong}"
 
 

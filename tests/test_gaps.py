@@ -4,6 +4,8 @@ report renders in every format, and /gaps answers over a real uvicorn server."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import socket
 import threading
 import time
@@ -16,6 +18,7 @@ from fastapi import FastAPI
 
 from kg.gaps import build_report, render_heatmap, render_html, render_markdown, run_gap_query
 from kg.iri import CAT, GRAPH_DATA, PREFIXES
+from kg.queries import load_query, result_table, run_query
 from kg.reason import reason
 
 from reasoning_stores import FIXTURES, REAL_DATA, loaded_store, real_data_present, settings_for
@@ -228,3 +231,26 @@ def test_gaps_route_negotiates_formats(tmp_path):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def _query_command(command: str) -> tuple[str, dict[str, str]]:
+    words = shlex.split(command)
+    assert words[:2] == ["kg", "query"], command
+    name, rest = words[2], words[3:]
+    assert len(rest) % 2 == 0 and all(flag == "--param" for flag in rest[::2]), command
+    return name, dict(pair.split("=", 1) for pair in rest[1::2])
+
+
+def test_every_query_command_the_markdown_report_prints_runs(reported):
+    """Regression: the gaps queries' `#+ params: row (...), column (...)` header was dropped, so each printed
+    `kg query gaps/cell-works --param row=... --param column=...` failed with "has no parameter 'row'"."""
+    settings, store, report = reported
+    commands = list(dict.fromkeys(re.findall(r"`(kg query [^`]+)`", render_markdown(report))))
+    assert len(commands) >= 20 and any("--param row=" in c for c in commands), commands
+    answered = 0
+    for command in commands:
+        name, params = _query_command(command)
+        table = result_table(run_query(store=store, query=load_query(settings, name), params=params))
+        assert table.variables, command
+        answered += bool(table.rows)
+    assert answered, "no printed command returned a row"

@@ -85,9 +85,9 @@ def _paper_of_ref(store: ox.Store, number: int) -> str:
     return paper
 
 
-def _list_work_key(entry, curated: dict[int, str]) -> str:
+def _list_work_key(entry, curated: dict[str, str]) -> str:
     """What identifies a listed work, from the list itself: a curated target, else the link's id, else the title."""
-    target = curated.get(entry.line, "none")
+    target = curated.get(normalise_title(entry.title), "none")
     if target != "none":
         return target
     arxiv = normalise_arxiv_id(entry.link) if "arxiv" in entry.link.lower() else None
@@ -98,11 +98,11 @@ def _list_work_key(entry, curated: dict[int, str]) -> str:
 def test_every_list_entry_maps_to_a_paper_and_distinct_entries_to_distinct_papers(graph):
     entries = parse_list(SOURCES)
     assert entries
-    curated = {int(r["list_line"]): r["target"] for r in read_curated(REPO / "data" / "curated", "list-links")}
+    curated = {normalise_title(r["list_title"]): r["target"] for r in read_curated(REPO / "data" / "curated", "list-links")}
     paper_of = dict(rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }"))
     papers = set()
     for entry in entries:
-        record = next((r for r in paper_of if r.endswith(f"#list-{entry.line}")), None)
+        record = next((r for r in paper_of if r.endswith(f"#{entry.key}")), None)
         assert record, f"list line {entry.line} ({entry.title}) maps to no paper"
         papers.add(paper_of[record])
     # a reference's arXiv id also names its work: fold ids and reference numbers into one key space
@@ -114,10 +114,10 @@ def test_every_list_entry_maps_to_a_paper_and_distinct_entries_to_distinct_paper
 def test_list_entry_headings_are_categories(graph):
     for entry in parse_list(SOURCES):
         paper = next(p for r, p in rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p }")
-                     if r.endswith(f"#list-{entry.line}"))
+                     if r.endswith(f"#{entry.key}"))
         categories = values(graph, paper, "dkg:inCategory")
         assert {CAT + c for c in entry.concepts} <= categories, entry.line
-        assert entry.link.replace(" ", "%20") in values(graph, f"{paper}#list-{entry.line}", "<https://schema.org/url>")
+        assert entry.link.replace(" ", "%20") in values(graph, f"{paper}#{entry.key}", "<https://schema.org/url>")
 
 
 @pytest.mark.parametrize("table", WORK_TABLES)
@@ -153,7 +153,7 @@ def test_table_and_sheet_rows_state_the_base_model_category_they_sit_in(graph):
             assert by_record.pop(f"table-{table}-row-{row.row}") == {TABLE_CATEGORY[table]}, (table, row.row)
     for row in parse_sheets(SOURCES):
         if row.sheet in SHEET_CATEGORY:
-            assert by_record.pop(f"sheet-{row.sheet}-row-{row.row}") == {SHEET_CATEGORY[row.sheet]}, row.file_name
+            assert by_record.pop(row.record_key) == {SHEET_CATEGORY[row.sheet]}, row.file_name
     assert not by_record, f"records of no base-model table state a category: {sorted(by_record)[:3]}"
     unsupported = rows(graph, """SELECT ?w ?c WHERE { ?w a dkg:ResearchPaper ; dkg:tabulatedUnder ?c
         FILTER NOT EXISTS { ?w dkg:hasRecord/dkg:tabulatedUnder ?c } }""")
@@ -169,10 +169,10 @@ def test_every_spreadsheet_row_maps_to_a_work_the_survey_names(graph):
     for record, key, paper, other in found:
         by_fragment[record.split("#")[1]].add((key, paper, other))
     for row in sheet_rows:
-        hits = by_fragment[f"sheet-{row.sheet}-row-{row.row}"]
+        hits = by_fragment[row.record_key]
         assert {key for key, _, _ in hits} == {row.key}
         assert any(other for _, _, other in hits), f"{row.file_name} row {row.row} is not a referenced or listed work"
-        record = f"{next(iter(hits))[1]}#sheet-{row.sheet}-row-{row.row}"
+        record = f"{next(iter(hits))[1]}#{row.record_key}"
         for column in ("Dataset", "Modules", "Taxonomy"):
             if column in row.cells:
                 assert values(graph, record, f"dkg:cell{column}") == {row.cells[column]}

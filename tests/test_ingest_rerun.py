@@ -85,7 +85,7 @@ def test_a_changed_spreadsheet_cell_changes_exactly_the_affected_triples(first_i
 
     before, after = triples(first_import), triples(out)
     paper = next(s for s, p, o in before if p == DKG + "bibtexKey" and o == '"ma2023eureka"' and "#" not in s)
-    record = f"{paper}#sheet-{row.sheet}-row-{row.row}"
+    record = f"{paper}#{row.record_key}"
     literal = lambda text: f'"{text}"'  # noqa: E731
     expected_removed = {(record, DKG + "cellDataset", literal(old)), (record, DKG + "trainingData", literal(old))}
     expected_added = {(record, DKG + "cellDataset", literal(new)), (record, DKG + "trainingData", literal(new)),

@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from kg.atomic import replacing
 from kg.iri import PREFIXES
 from kg.settings import Settings
 
@@ -47,10 +48,8 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
     store = open_store(settings)
     if args.out:
         out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        export(store, format=args.format, output=tmp)
-        tmp.replace(out)
+        with replacing(out) as tmp:
+            export(store, format=args.format, output=tmp)
         print(f"wrote {out}", file=sys.stderr)
     else:
         export(store, format=args.format, output=sys.stdout.buffer)

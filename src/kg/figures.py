@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from pyoxigraph import Literal, Store
 
+from kg.atomic import write_atomic
 from kg.errors import NotFound
 from kg.iri import CAT
 from kg.queries import load_query, open_store, result_table, run_query
@@ -202,6 +203,6 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
     for name in figure_names():
         for fmt in FORMATS:
             path = out / f"{name}.{fmt}"
-            path.write_bytes(render_figure(store=store, settings=settings, name=name, fmt=fmt))
+            write_atomic(path, render_figure(store=store, settings=settings, name=name, fmt=fmt))
             print(path, file=sys.stderr)
     return 0

@@ -20,10 +20,12 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import NamedNode, Store
 
-from kg.errors import KgError, NotFound
+from kg.atomic import write_atomic
+from kg.errors import KgError
 from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from kg.queries import run_named
 from kg.settings import Settings
 
 __all__ = ["GapQuery", "THIN_AT_MOST", "MATRICES", "build_report", "render_markdown", "render_html",
@@ -53,37 +55,14 @@ class GapQuery:
         return f"kg query {self.name}{params}"
 
 
-def _query_text(settings: Settings, name: str) -> str:
-    path = Path(settings.queries_dir) / f"{name}.rq"
-    if not path.is_file():
-        raise NotFound(f"named query {name!r} not found: expected {path}")
-    return path.read_text(encoding="utf-8")
-
-
-def _plain(term: object) -> object:
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        datatype = term.datatype.value if term.datatype else ""
-        if datatype.endswith(("#integer", "#int", "#long", "#decimal")):
-            return int(term.value)
-        if datatype.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
-    return getattr(term, "value", str(term))
-
-
 def run_gap_query(*, settings: Settings, store: Store, name: str, params: dict[str, str] | None = None
                   ) -> list[dict[str, object]]:
-    """Rows of the named query `queries/<name>.rq` over the union of the named graphs.
+    """Rows of the named query `queries/<name>.rq` (kg.queries.run_named: union of the named graphs).
 
-    `params` maps variable names to IRIs, bound as typed terms. Raises `NotFound` for an unknown name.
+    `params` maps the query's declared parameters to values (IRIs for the gaps queries), bound as typed
+    terms. Raises `NotFound` for an unknown name, `ParameterError` for a parameter the header does not declare.
     """
-    substitutions = {Variable(k): NamedNode(v) for k, v in (params or {}).items()}
-    solutions = store.query(_query_text(settings, name), use_default_graph_as_union=True,
-                            substitutions=substitutions or None)
-    names = [v.value for v in solutions.variables]
-    return [{n: _plain(row[n]) for n in names} for row in solutions]
+    return run_named(settings=settings, store=store, name=name, params=params)
 
 
 def _labels(store: Store) -> dict[str, str]:
@@ -322,8 +301,8 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"gaps.{args.format}").write_text(text, encoding="utf-8")
+    write_atomic(out / f"gaps.{args.format}", text)
     for image_format in ("png", "svg"):
-        (out / f"heatmap.{image_format}").write_bytes(render_heatmap(report, image_format=image_format))
+        write_atomic(out / f"heatmap.{image_format}", render_heatmap(report, image_format=image_format))
     print(f"wrote {out}/gaps.{args.format}, heatmap.png, heatmap.svg", file=sys.stderr)
     return 0

@@ -1,9 +1,11 @@
 """Named queries: self-describing `.rq` files in `queries/`, run with typed parameters.
 
-Each file starts with a grlc-style header of `#+` comment lines::
+Each file starts with a header of `#+` comment lines; with the `#+ ` taken off, the header is YAML
+(a mapping checked against `QueryHeader`: `summary`, `description`, `params`)::
 
     #+ summary: The works of one taxonomy category
-    #+ description: Works whose category (asserted or inferred) is the given concept or one below it.
+    #+ description: >-
+    #+   Works whose category (asserted or inferred) is the given concept or one below it.
     #+ params:
     #+   - name: category
     #+     type: iri
@@ -12,7 +14,11 @@ Each file starts with a grlc-style header of `#+` comment lines::
 
 A parameter's `type` is `iri` or an XSD datatype (`xsd:integer`, `xsd:string`, `xsd:gYear`, ...).
 Values arrive as text (CLI `--param k=v`, HTTP query string), are checked against the type and bound
-as RDF terms through pyoxigraph's `substitutions=`; the query text is never edited.
+as RDF terms through pyoxigraph's `substitutions=`; the query text is never edited. A header that is
+not YAML, has an unknown key or a value of the wrong kind is a QuerySyntaxError naming file and line.
+
+Every query of the package runs through `union_query`: default graph = the union of the named graphs
+(ontology, data, inferred), the project's prefixes predeclared.
 """
 
 from __future__ import annotations
@@ -23,15 +29,22 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pyoxigraph import (
+    BlankNode,
     Literal,
     NamedNode,
+    QueryBoolean,
     QuerySolutions,
+    QueryTriples,
     Store,
+    Triple,
     Variable,
 )
 
@@ -40,6 +53,8 @@ from kg.iri import PREFIXES, compact, expand
 from kg.settings import Settings
 
 __all__ = [
+    "QueryHeader",
+    "ParameterSpec",
     "QueryParameter",
     "NamedQuery",
     "ResultTable",
@@ -47,8 +62,11 @@ __all__ = [
     "load_query",
     "parse_query_file",
     "bind_parameters",
+    "union_query",
     "run_query",
+    "run_named",
     "result_table",
+    "plain_value",
     "format_table",
     "open_store",
     "command_query",
@@ -70,7 +88,85 @@ _LEXICAL: dict[str, re.Pattern[str]] = {
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 # a query name is its path under queries/ without .rq: "survey-table-2", "gaps/tool-matrix"
 _NAME = re.compile(r"([a-z][a-z0-9]*(-[a-z0-9]+)*/)?[a-z][a-z0-9]*(-[a-z0-9]+)*")
-_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+Term = NamedNode | BlankNode | Literal | Triple
+
+
+def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
+                source: str | Path | None = None) -> QuerySolutions | QueryBoolean | QueryTriples:
+    """Run a read query over the union of the store's named graphs, with the project's prefixes declared.
+
+    `source` (a file name) is named in the error. Raises QuerySyntaxError when the query does not parse.
+
+    >>> from pyoxigraph import Quad
+    >>> store = Store()
+    >>> store.add(Quad(NamedNode(PREFIXES["paper"] + "p1"), NamedNode(PREFIXES["dcterms"] + "title"),
+    ...                Literal("A title"), NamedNode(PREFIXES["graph"] + "data")))
+    >>> [row["t"].value for row in union_query(store, "SELECT ?t WHERE { paper:p1 dcterms:title ?t }")]
+    ['A title']
+    """
+    try:
+        return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True,
+                           substitutions=dict(substitutions) if substitutions else None)
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"{source or 'query'}: SPARQL syntax error: {err}") from None
+
+
+def _datatype_iri(text: str) -> str:
+    if text == IRI_TYPE:
+        return IRI_TYPE
+    full = expand(text)
+    if full not in _LEXICAL:
+        known = ", ".join(["iri"] + ["xsd:" + t.removeprefix(XSD) for t in _LEXICAL])
+        raise ValueError(f"unknown parameter type {text!r} (known: {known})")
+    return full
+
+
+def _scalar_text(value: Any) -> Any:
+    """YAML reads `default: 2023` as a number and `true` as a boolean; parameters take text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+class ParameterSpec(BaseModel):
+    """One entry of `#+ params:` as written in the header."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="the SPARQL variable it binds")
+    type: str = Field(default="xsd:string", validate_default=True, description="`iri` or an XSD datatype such as xsd:integer")
+    default: str | None = None
+    description: str = ""
+
+    @field_validator("default", "description", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return _scalar_text(value)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        return _datatype_iri(value)
+
+
+class QueryHeader(BaseModel):
+    """The YAML header of a named query (the `#+` lines)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    summary: str = Field(min_length=1, description="one line: what the query answers")
+    description: str = ""
+    params: list[ParameterSpec] = Field(default_factory=list)
+
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value.strip():
+            raise ValueError("the summary must be one line (put the details in description)")
+        return value.strip()
 
 
 @dataclass(frozen=True)
@@ -131,92 +227,100 @@ class ResultTable:
     rows: list[list[NamedNode | Literal | None]]
 
 
-
-
-def _datatype_iri(text: str, *, where: str) -> str:
-    if text == IRI_TYPE:
-        return IRI_TYPE
-    full = expand(text)
-    if full not in _LEXICAL:
-        known = ", ".join(["iri"] + ["xsd:" + t.removeprefix(XSD) for t in _LEXICAL])
-        raise QuerySyntaxError(f"{where}: unknown parameter type {text!r} (known: {known})")
-    return full
-
-
-def _header_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(line number, text after '#+') for the `#+` lines of the leading comment block."""
+def _header_block(text: str) -> tuple[str, list[int]]:
+    """The YAML text of the leading `#+` lines (prefix `#+` and one space removed) and each line's file line."""
+    lines, numbers = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
             continue
         if not stripped.startswith("#"):
-            return
+            break
         if stripped.startswith("#+"):
-            yield number, stripped[2:].rstrip()
+            content = stripped[2:]
+            lines.append(content[1:] if content.startswith(" ") else content)
+            numbers.append(number)
+    return "\n".join(lines) + "\n", numbers
+
+
+def _node_line(node: yaml.Node | None, location: tuple[int | str, ...]) -> int | None:
+    """The 0-based header line of the YAML node at a pydantic error location (None if not found)."""
+    line = node.start_mark.line if node is not None else None
+    for step in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == step), None)
+            if match is None:
+                return line
+            node, line = match[1], match[0].start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line
+        else:
+            return line
+    return line
+
+
+def _read_header(path: Path, block: str, numbers: list[int]) -> QueryHeader:
+    def file_line(header_line: int | None) -> int:
+        if not numbers:
+            return 1
+        return numbers[min(max(header_line or 0, 0), len(numbers) - 1)]
+
+    if not numbers:
+        raise QuerySyntaxError(f"{path}:1: the query has no '#+ summary:' header line")
+    try:
+        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(block)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        raise QuerySyntaxError(f"{path}:{file_line(mark.line if mark else None)}: the '#+' header is not valid "
+                               f"YAML: {err.problem or err}") from None
+    if not isinstance(data, dict):
+        raise QuerySyntaxError(f"{path}:{file_line(0)}: the '#+' header must be a YAML mapping "
+                               f"(summary, description, params), got {type(data).__name__}")
+    if "summary" not in data:
+        raise QuerySyntaxError(f"{path}:{file_line(0)}: the query has no '#+ summary:' header line")
+    try:
+        return QueryHeader.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for error in err.errors():
+            location = tuple(error["loc"])
+            message = f"{'.'.join(str(step) for step in location)}: {error['msg'].removeprefix('Value error, ')}"
+            if error["type"] == "extra_forbidden":
+                known = "name, type, default, description" if len(location) > 1 else "summary, description, params"
+                within = "".join(f"{step}." for step in location[:-1])
+                message = (f"unknown header field {location[-1]!r}" + (f" in {within[:-1]}" if within else "")
+                           + f" (known: {known})")
+            problems.append(f"{path}:{file_line(_node_line(node, location))}: {message}")
+        raise QuerySyntaxError("; ".join(problems)) from None
 
 
 def parse_query_file(path: Path, *, query_name: str | None = None) -> NamedQuery:
-    """Read a `.rq` file and its header.
+    """Read a `.rq` file and its YAML header.
 
-    Raises QuerySyntaxError (with file and line) when the header is missing or malformed, a parameter's
-    type or default is invalid, or a parameter names no variable of the query.
+    Raises QuerySyntaxError (with file and line) when the header is missing, is not YAML, has an unknown
+    key or a value of the wrong kind, a parameter's type or default is invalid, or a parameter names no
+    variable of the query.
     """
     text = path.read_text(encoding="utf-8")
-    fields: dict[str, str] = {}
-    raw_params: list[dict[str, str]] = []
-    in_params = False
-    for number, content in _header_lines(text):
-        where = f"{path}:{number}"
-        indented = len(content) - len(content.lstrip()) > 1  # deeper than "#+ key:"
-        key_value = content.strip()
-        if in_params and indented:
-            if key_value.startswith("- "):
-                raw_params.append({})
-                key_value = key_value[2:].strip()
-            if not raw_params:
-                raise QuerySyntaxError(f"{where}: a parameter must start with '- name: ...'")
-            key, sep, value = key_value.partition(":")
-            if not sep:
-                raise QuerySyntaxError(f"{where}: expected 'key: value' in the parameter list, got {key_value!r}")
-            raw_params[-1][key.strip()] = value.strip()
-            continue
-        if indented and fields:  # a continuation line of the previous field (summary or description)
-            last = next(reversed(fields))
-            fields[last] = f"{fields[last]} {key_value}"
-            continue
-        key, sep, value = key_value.partition(":")
-        if not sep:
-            raise QuerySyntaxError(f"{where}: expected '#+ key: value', got {content!r}")
-        key = key.strip()
-        in_params = key == "params"
-        if in_params:
-            continue
-        if key not in ("summary", "description"):
-            raise QuerySyntaxError(f"{where}: unknown header field {key!r} (known: summary, description, params)")
-        fields[key] = value.strip()
-    if not fields.get("summary"):
-        raise QuerySyntaxError(f"{path}:1: the query has no '#+ summary:' header line")
+    block, numbers = _header_block(text)
+    header = _read_header(path, block, numbers)
+    sparql = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     parameters = []
-    for raw in raw_params:
-        where = f"{path}: parameter {raw.get('name', '?')!r}"
-        name = raw.get("name", "")
-        if not _PARAM_NAME.fullmatch(name):
-            raise QuerySyntaxError(f"{where}: a parameter needs a name that is a SPARQL variable name")
-        if not re.search(rf"[?$]{re.escape(name)}\b", text):
-            raise QuerySyntaxError(f"{where}: the query uses no variable ?{name} to bind it to")
-        unknown = set(raw) - {"name", "type", "default", "description"}
-        if unknown:
-            raise QuerySyntaxError(f"{where}: unknown fields {sorted(unknown)} (known: name, type, default, description)")
-        parameter = QueryParameter(name=name, type=_datatype_iri(raw.get("type", "xsd:string"), where=where),
-                                   default=raw.get("default") or None, description=raw.get("description", ""))
+    for spec in header.params:
+        where = f"{path}:{numbers[0]}: parameter {spec.name!r}"
+        if not re.search(rf"[?$]{re.escape(spec.name)}\b", sparql):
+            raise QuerySyntaxError(f"{where}: the query uses no variable ?{spec.name} to bind it to")
+        parameter = QueryParameter(name=spec.name, type=spec.type, default=spec.default, description=spec.description)
         if parameter.default is not None:
             try:
                 parameter.term(parameter.default)
             except ParameterError as err:
                 raise QuerySyntaxError(f"{where}: bad default: {err}") from err
         parameters.append(parameter)
-    return NamedQuery(name=query_name or path.stem, path=path, text=text, summary=fields["summary"],
-                      description=fields.get("description", ""), parameters=tuple(parameters))
+    return NamedQuery(name=query_name or path.stem, path=path, text=text, summary=header.summary,
+                      description=header.description, parameters=tuple(parameters))
 
 
 def _query_files(folder: Path) -> dict[str, Path]:
@@ -268,17 +372,44 @@ def run_query(*, store: Store, query: NamedQuery, params: Mapping[str, str] | No
     Returns pyoxigraph's result (QuerySolutions for SELECT). Raises ParameterError for bad parameters,
     QuerySyntaxError (naming the file) if the query does not parse.
     """
-    substitutions = bind_parameters(query, params or {})
-    try:
-        return store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
-    except SyntaxError as err:
-        raise QuerySyntaxError(f"{query.path}: {err}") from err
+    return union_query(store, query.text, substitutions=bind_parameters(query, params or {}), source=query.path)
 
 
 def result_table(solutions: QuerySolutions) -> ResultTable:
     """Read a SELECT result into memory."""
     variables = [variable.value for variable in solutions.variables]
     return ResultTable(variables=variables, rows=[[solution[v] for v in variables] for solution in solutions])
+
+
+def plain_value(term: NamedNode | Literal | None) -> str | int | bool | None:
+    """A term as a JSON-ready value: integers and booleans as such, IRIs and other literals as text.
+
+    >>> plain_value(Literal("3", datatype=NamedNode(XSD + "integer"))), plain_value(NamedNode("https://e.org/a"))
+    (3, 'https://e.org/a')
+    """
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        datatype = term.datatype.value.removeprefix(XSD)
+        if datatype in ("integer", "int", "long", "short", "nonNegativeInteger"):
+            return int(term.value)
+        if datatype == "boolean":
+            return term.value in ("true", "1")
+    return term.value
+
+
+def run_named(*, settings: Settings, store: Store, name: str, params: Mapping[str, str] | None = None
+              ) -> list[dict[str, str | int | bool | None]]:
+    """The rows of the named query `name` as dicts of plain values (`plain_value`), one per solution.
+
+    Raises NotFound (unknown query), ParameterError (bad parameter), QuerySyntaxError (bad file or not a SELECT).
+    """
+    query = load_query(settings, name)
+    solutions = run_query(store=store, query=query, params=params)
+    if not isinstance(solutions, QuerySolutions):
+        raise QuerySyntaxError(f"{query.path}: a named query must be a SELECT query")
+    table = result_table(solutions)
+    return [{v: plain_value(t) for v, t in zip(table.variables, row)} for row in table.rows]
 
 
 def _display(term: NamedNode | Literal | None, *, compacted: bool) -> str:

@@ -34,6 +34,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
 from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV
+from kg.queries import union_query
 from kg.settings import Settings
 
 __all__ = ["ReasoningResult", "reason", "command", "reasoner_name"]
@@ -48,7 +49,6 @@ REASONER_AGENT = GRAPH_INFERRED + "#hermit"
 BATCH_SIZE = 40
 """Signatures per HermiT run; a batch stays small enough that HermiT answers in a few seconds."""
 
-_PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,8 @@ class _Vocabulary:
     literal_samples: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def _select(store: Store, query: str, **bindings: object) -> Iterator[tuple]:
-    solutions = store.query(_PREFIX_HEADER + query, use_default_graph_as_union=True,
-                            substitutions=bindings or None)
+def _select(store: Store, query: str) -> Iterator[tuple]:
+    solutions = union_query(store, query)
     for row in solutions:
         yield tuple(row[i] for i in range(len(solutions.variables)))
 

@@ -15,15 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.load import load_graphs
+from kg.queries import union_query
 from kg.settings import Settings
 
 __all__ = ["collect_stats", "command", "PROVENANCE_RULE"]
 
 PROVENANCE_RULE = "paper-fact-without-record-violation.rq"
 
-_PREFIXES = """PREFIX dkg: <https://w3id.org/duality-kg/ontology#>
-PREFIX cito: <http://purl.org/spar/cito/>
-"""
 # name -> SELECT (?n) query; each counts one thing the issue asks `kg stats` to report
 _COUNTS: dict[str, str] = {
     "papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper }",
@@ -56,10 +54,11 @@ def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[s
     load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
     stats: dict[str, object] = {}
     for name, query in _COUNTS.items():
-        rows = list(store.query(_PREFIXES + query, use_default_graph_as_union=True))
+        rows = list(union_query(store, query))
         stats[name] = int(rows[0]["n"].value)
-    rule = (settings.qc_dir / PROVENANCE_RULE).read_text(encoding="utf-8")
-    stats["statements_without_provenance"] = len(list(store.query(rule, use_default_graph_as_union=True)))
+    rule = settings.qc_dir / PROVENANCE_RULE
+    stats["statements_without_provenance"] = len(list(union_query(store, rule.read_text(encoding="utf-8"),
+                                                                  source=rule)))
     stats["shacl_violations"], note = _shacl_violations(settings=settings, data_dir=data_dir)  # type: ignore[arg-type]
     if note:
         stats["shacl_note"] = note

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.atomic import write_atomic
 from kg.errors import StoreBusy, StoreMissing, StoreStale
 from kg.settings import Settings
 
@@ -158,8 +159,7 @@ def _fsync_dir(path: Path) -> None:
 
 def publish(settings: Settings, path: Path, *, fingerprint: str) -> PublishedStore:
     """Make the closed store at `path` the current one (atomically), then remove unused old builds."""
-    _manifest(path).write_text(json.dumps({"fingerprint": fingerprint}))
-    _fsync_dir(path.parent)
+    write_atomic(_manifest(path), json.dumps({"fingerprint": fingerprint}))
     link = _home(settings) / "current"
     staged = link.with_name(f"current.{os.getpid()}.tmp")
     staged.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from kg.errors import InputError
 from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.companion_list import list_records, parse_list
 from kg.ingest.curated import read_curated
-from kg.ingest.records import PaperKeys, SourceRecord, Triple, boolean, iri, text, year
+from kg.ingest.records import PaperKeys, SourceRecord, Triple, boolean, iri, text, unique_keys, year
 from kg.ingest.references import author_iri, parse_references, reference_records, venue_iri, venue_name
 from kg.ingest.related import parse_related, related_records
 from kg.ingest.resolve import Resolution, resolve
@@ -220,11 +220,12 @@ def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[
                      used: set[str]) -> list[SourceRecord]:
     rows = read_curated(curated_dir, "extends")
     known = set(resolution.paper_of.values())
+    keys = _curated_keys("curated-extends", [f"{row['subject']} {row['object']}" for row in rows])
     out = []
-    for number, row in enumerate(rows, start=1):
-        where = f"data/curated/extends.csv row {number}"
+    for number, (row, key) in enumerate(zip(rows, keys), start=2):
+        where = f"data/curated/extends.csv line {number}"
         subject, obj = (_curated_target(row[c], ref_paper, known, where) for c in ("subject", "object"))
-        record = _curated_record(resolution, subject=subject, fragment=f"curated-{number}", source="curated-extends",
+        record = _curated_record(resolution, subject=subject, fragment=key, source="curated-extends",
                                  locator=row["locator"] or where, evidence="survey-text")
         record.fact("cito:extends", obj)
         out.append(record)
@@ -243,14 +244,15 @@ def _curated_policy_facts(curated_dir: Path, resolution: Resolution, ref_paper: 
                           used: set[str]) -> list[SourceRecord]:
     rows = read_curated(curated_dir, "policy-facts")
     known = set(resolution.paper_of.values())
+    keys = _curated_keys("curated-policy", [row["target"] for row in rows])
     out = []
-    for number, row in enumerate(rows, start=1):
-        where = f"data/curated/policy-facts.csv row {number}"
+    for number, (row, key) in enumerate(zip(rows, keys), start=2):
+        where = f"data/curated/policy-facts.csv line {number}"
         if row["evidence"] not in _EVIDENCE or (row["feedback"] and row["feedback"] not in _FEEDBACK):
             raise InputError(f"{where}: evidence must be one of {sorted(_EVIDENCE)} and feedback empty or one of "
                              f"{sorted(_FEEDBACK)}")
         subject = _curated_target(row["target"], ref_paper, known, where)
-        record = _curated_record(resolution, subject=subject, fragment=f"curated-policy-{number}",
+        record = _curated_record(resolution, subject=subject, fragment=key,
                                  source="curated-policy-facts", locator=row["locator"] or where,
                                  evidence=row["evidence"])
         if row["rl_stage"]:
@@ -263,6 +265,11 @@ def _curated_policy_facts(curated_dir: Path, resolution: Resolution, ref_paper: 
     if rows:
         used.add("policy-facts")
     return out
+
+
+def _curated_keys(prefix: str, targets: list[str]) -> list[str]:
+    """Record keys of curated rows from the works they name (`ref:9 ref:8` -> `<prefix>-ref-9-ref-8`), not row numbers."""
+    return [f"{prefix}-{key}" for key in unique_keys([slug(t.replace(":", "-")) for t in targets], ["" for _ in targets])]
 
 
 def _curated_target(value: str, ref_paper: dict[int, URIRef], known: set[str], where: str) -> URIRef:

@@ -7,12 +7,12 @@ Every heading above an entry that names a taxonomy concept becomes a dkg:inCateg
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.iri import normalise_arxiv_id, normalise_doi
-from kg.ingest.records import PaperKeys, SourceRecord, iri, text
+from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
+from kg.ingest.records import PaperKeys, SourceRecord, iri, text, title_key, unique_keys
 from kg.ingest.sources import read_lines
 
 __all__ = ["ListEntry", "parse_list", "list_records", "HEADING_CONCEPTS"]
@@ -56,10 +56,29 @@ _ITEM = re.compile(r"^\s*-\s+(.+?)\s*\[\[paper\]\]\((.+)\)\s*$")
 @dataclass(frozen=True)
 class ListEntry:
     line: int
+    """Where the entry is (for messages); not part of its key."""
     title: str
     link: str
     headings: tuple[str, ...]
     concepts: tuple[str, ...]
+    key: str = ""
+    """The record key: `list-` + arXiv id, else DOI, else title words (+ heading concept where shared)."""
+
+    @property
+    def arxiv_id(self) -> str | None:
+        return normalise_arxiv_id(self.link) if "arxiv" in self.link.lower() else None
+
+    @property
+    def doi(self) -> str | None:
+        """The DOI of the link, unless the link is an arXiv one (arXiv DOIs name the arXiv id)."""
+        doi = normalise_doi(self.link)
+        return None if self.arxiv_id or (doi and "arxiv" in doi.lower()) else doi
+
+    @property
+    def identity(self) -> str:
+        if self.arxiv_id or self.doi:
+            return paper_iri(arxiv_id=self.arxiv_id, doi=self.doi).removeprefix(PAPER)
+        return "title-" + title_key(self.title)
 
 
 def parse_list(sources_dir: Path) -> list[ListEntry]:
@@ -98,20 +117,25 @@ def parse_list(sources_dir: Path) -> list[ListEntry]:
                                  headings=names, concepts=tuple(concepts)))
     if not entries:
         raise InputError("seed 000: no list entries found under '## Generative Tools for RL'")
-    return entries
+    keys = unique_keys([e.identity for e in entries], [e.concepts[-1] for e in entries])
+    return [replace(entry, key="list-" + key) for entry, key in zip(entries, keys)]
 
 
 def list_records(entries: list[ListEntry]) -> list[SourceRecord]:
-    """One dkg:ListEntry record per entry: title as listed, link, every heading concept."""
+    """One dkg:ListEntry record per entry: title as listed, link, every heading concept.
+
+    The locator is the heading path (the record carries the title): a line number there would change the
+    files of every work listed below an inserted line.
+    """
     records = []
     for entry in entries:
         doi = normalise_doi(entry.link)
-        arxiv = normalise_arxiv_id(entry.link) if ("arxiv" in entry.link.lower()) else None
+        arxiv = entry.arxiv_id
         if arxiv:
             doi = doi if doi and "arxiv" in doi.lower() else None
         keys = PaperKeys(arxiv_id=arxiv, doi=doi if not arxiv else None, title=entry.title)
-        record = SourceRecord(fragment=f"list-{entry.line}", record_class="dkg:ListEntry", source="companion-list",
-                              locator=f"\"{' > '.join(entry.headings)}\", line {entry.line}", keys=keys)
+        record = SourceRecord(fragment=entry.key, record_class="dkg:ListEntry", source="companion-list",
+                              locator=f"\"{' > '.join(entry.headings)}\"", keys=keys)
         record.fact("schema:url", iri(entry.link.replace(" ", "%20")))
         for concept in entry.concepts:
             record.fact("dkg:inCategory", iri("cat:" + concept))

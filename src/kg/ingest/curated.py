@@ -11,7 +11,7 @@ __all__ = ["CURATED_COLUMNS", "read_curated"]
 
 CURATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "extends": ("subject", "object", "locator", "note"),
-    "list-links": ("list_line", "target", "reason"),
+    "list-links": ("list_title", "target", "reason"),
     "sheet-keys": ("sheet", "bibtex_key", "target", "reason"),
     "section9-areas": ("area_id", "heading", "section", "branch", "concepts"),
     "policy-facts": ("target", "rl_stage", "policy_architecture", "feedback", "evidence", "locator"),

@@ -19,7 +19,7 @@ from kg.iri import PREFIXES
 
 __all__ = [
     "Term", "Triple", "iri", "text", "integer", "year", "boolean",
-    "PaperKeys", "SourceRecord", "normalise_title", "significant_words",
+    "PaperKeys", "SourceRecord", "normalise_title", "significant_words", "title_key", "unique_keys",
 ]
 
 Term = URIRef | Literal
@@ -67,6 +67,35 @@ def significant_words(title: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", ascii_text) if w not in _STOP]
 
 
+def title_key(title: str) -> str:
+    """A record key from a title: its first six significant words, slugged.
+
+    >>> title_key("Eureka: Human-Level Reward Design via Coding Large Language Models")
+    'eureka-human-level-reward-design-coding'
+    """
+    return "-".join(significant_words(title.replace("-", " "))[:6]).strip("-") or "untitled"
+
+
+def unique_keys(bases: list[str], qualifiers: list[str]) -> list[str]:
+    """Record keys from content, unique within one source and independent of where a record sits in it.
+
+    A record's key is its `base` (e.g. its arXiv id) when no other record has that base; `base-qualifier`
+    (e.g. the heading it is listed under) when several do; records alike in both get `-2`, `-3`, ... in
+    document order. Adding or removing a record changes no other record's key, except those sharing its base.
+
+    >>> unique_keys(["a", "b", "b", "b"], ["x", "x", "y", "y"])
+    ['a', 'b-x', 'b-y', 'b-y-2']
+    """
+    shared = {base for base in bases if bases.count(base) > 1}
+    keys = [f"{base}-{qualifier}" if base in shared else base for base, qualifier in zip(bases, qualifiers, strict=True)]
+    seen: dict[str, int] = {}
+    unique = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        unique.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return unique
+
+
 @dataclass
 class PaperKeys:
     """What a record says about the identity of its paper (any may be missing)."""
@@ -84,7 +113,9 @@ class PaperKeys:
 class SourceRecord:
     """One entry of one source, before it is attached to a paper node.
 
-    `fragment` is the hash part of the record IRI (`ref-8`, `table-2-row-5`); `subject` is fixed for
+    `fragment` is the hash part of the record IRI and the record's key during resolution: taken from the
+    record's content or from numbers the source prints (`ref-8`, `table-2-row-5`, `list-arxiv-2310.12931`,
+    `sheet-llm-ma2023eureka`), never from a line or row position (docs/model.md); `subject` is fixed for
     records about shared entities (benchmarks) and left None for records about papers.
     """
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.records import PaperKeys, SourceRecord
+from kg.ingest.records import PaperKeys, SourceRecord, title_key, unique_keys
 from kg.ingest.sources import read_lines
 
 __all__ = ["RelatedPaper", "parse_related", "related_records"]
@@ -15,7 +15,10 @@ __all__ = ["RelatedPaper", "parse_related", "related_records"]
 @dataclass(frozen=True)
 class RelatedPaper:
     line: int
+    """Where the title is (for messages); not part of its key."""
     title: str
+    key: str = ""
+    """The record key: `related-` + the title's first significant words."""
 
 
 def parse_related(sources_dir: Path) -> list[RelatedPaper]:
@@ -26,13 +29,15 @@ def parse_related(sources_dir: Path) -> list[RelatedPaper]:
     lines = read_lines(sources_dir, "related-papers")
     filled = [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()]
     # a title is a short line directly followed (skipping blanks) by a long abstract line
-    papers = [RelatedPaper(line=number, title=line) for (number, line), (_, following) in zip(filled, filled[1:])
+    titles = [(number, line) for (number, line), (_, following) in zip(filled, filled[1:])
               if len(line) < 300 and len(following) >= 300]
-    if not papers:
+    if not titles:
         raise InputError("seed 002: no title/abstract pairs found")
-    return papers
+    keys = unique_keys([title_key(title) for _, title in titles], ["" for _ in titles])
+    return [RelatedPaper(line=number, title=title, key="related-" + key) for (number, title), key in zip(titles, keys)]
 
 
 def related_records(papers: list[RelatedPaper]) -> list[SourceRecord]:
-    return [SourceRecord(fragment=f"related-{paper.line}", record_class="dkg:SourceRecord", source="related-papers",
-                         locator=f"line {paper.line}", keys=PaperKeys(title=paper.title)) for paper in papers]
+    """One record per title; the locator quotes the title (a line number would move with every insertion)."""
+    return [SourceRecord(fragment=paper.key, record_class="dkg:SourceRecord", source="related-papers",
+                         locator=f"title \"{paper.title}\"", keys=PaperKeys(title=paper.title)) for paper in papers]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from kg.atomic import write_atomic
 from kg.errors import InputError
 from kg.iri import PAPER, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.records import SourceRecord, normalise_title, significant_words
@@ -125,18 +126,29 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
 
     curated_fragments: set[str] = set()
     confirmed_list_only: set[str] = set()
+    listed: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        if record.record_class == "dkg:ListEntry":
+            listed[normalise_title(record.keys.title or "")].append(record.fragment)
+    mapped_on: dict[str, int] = {}
     for number, row in enumerate(list_links, start=2):
-        fragment = f"list-{row['list_line'].strip()}"
-        if fragment not in by_fragment:
-            raise InputError(f"data/curated/list-links.csv line {number}: no list entry on line {row['list_line']}")
-        curated_fragments.add(fragment)
-        if row["target"].strip() == "none":
-            confirmed_list_only.add(fragment)
-            result.decisions.append(Decision("curated (list-links.csv): in no survey reference", (fragment,),
-                                             row.get("reason", "")))
-            continue
-        merge(fragment, target_fragment(row["target"].strip(), f"data/curated/list-links.csv line {number}"),
-              "curated (list-links.csv)", row.get("reason", ""))
+        where = f"data/curated/list-links.csv line {number}"
+        title = normalise_title(row["list_title"])
+        if title not in listed:
+            raise InputError(f"{where}: no companion-list entry has the title {row['list_title']!r} "
+                             f"(copy the title as the list gives it)")
+        if title in mapped_on:
+            raise InputError(f"{where}: the entry {row['list_title']!r} is mapped already on line {mapped_on[title]}")
+        mapped_on[title] = number
+        for fragment in listed[title]:  # a work listed under several headings: every entry of it
+            curated_fragments.add(fragment)
+            if row["target"].strip() == "none":
+                confirmed_list_only.add(fragment)
+                result.decisions.append(Decision("curated (list-links.csv): in no survey reference", (fragment,),
+                                                 row.get("reason", "")))
+                continue
+            merge(fragment, target_fragment(row["target"].strip(), where), "curated (list-links.csv)",
+                  row.get("reason", ""))
     keyed = {_bibtex(r): r.fragment for r in records if r.record_class == "dkg:SpreadsheetRow"}
     for number, row in enumerate(sheet_keys, start=2):
         matches = [f for (sheet, key), f in keyed.items() if key == row["bibtex_key"].strip()
@@ -206,7 +218,7 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
         if target:
             merge(target, record.fragment, rule, _bibtex(record)[1])
         else:
-            result.unresolved.append((f"sheet row {record.locator} key {_bibtex(record)[1]}",
+            result.unresolved.append((f"sheet row {record.locator}",
                                       "no reference or list entry matches its BibTeX key"))
     # 6. one IRI per group
     members: dict[str, list[SourceRecord]] = defaultdict(list)
@@ -343,8 +355,7 @@ def write_report(resolution: Resolution, records: list[SourceRecord], path: Path
     lines += ["", "## Unresolved", ""]
     items = sorted(resolution.unresolved + extra_unresolved)
     lines += [f"- {_md(what)}: {why}" for what, why in items] or ["(none)"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(lines) + "\n")
 
 
 def _md(value: str) -> str:

@@ -15,7 +15,7 @@ SOURCE_FILES: dict[str, str] = {
     "listing-page": "seeds/003_eac8f74251f4280d.txt",
 }
 
-# sheet short name (record fragments `#sheet-<name>-row-N`, `src:sheet-<name>`) -> file in survey-repo/
+# sheet short name (record fragments `#sheet-<name>-<bibtex key>`, `src:sheet-<name>`) -> file in survey-repo/
 SHEET_FILES: dict[str, str] = {
     "llm": "survey-repo/Large_Language_Models_for_RL_Table.xlsx",
     "vlm": "survey-repo/Vision_Language_Models_for_RL_Table.xlsx",

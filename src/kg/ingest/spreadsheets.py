@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
 
 from kg.errors import InputError
-from kg.ingest.records import PaperKeys, SourceRecord, iri, text
+from kg.iri import slug
+from kg.ingest.records import PaperKeys, SourceRecord, iri, text, unique_keys
 from kg.ingest.sources import SHEET_FILES, source_path
 from kg.ingest.vocabulary import (base_model_category_of, base_models_in, benchmarks_in, code_availability_of,
                                   networks_in, settings_of)
@@ -40,9 +41,11 @@ class SheetRow:
     sheet: str
     file_name: str
     row: int
-    """The sheet's row number (header = 1)."""
+    """The sheet's row number (header = 1), for messages; not part of the record key."""
     cells: dict[str, str]
     """canonical column -> cell text as given (empty cells are absent: unknown)."""
+    record_key: str = ""
+    """`sheet-<sheet>-<BibTeX key>`: the row's Name cell, which the sheets keep unique."""
 
     @property
     def key(self) -> str:
@@ -64,7 +67,8 @@ def parse_sheets(sources_dir: Path) -> list[SheetRow]:
                      if col and v is not None and str(v).strip()}
             if "Name" in cells:
                 rows.append(SheetRow(sheet=sheet, file_name=path.name, row=number, cells=cells))
-    return rows
+    keys = unique_keys([f"sheet-{row.sheet}-{slug(row.key)}" for row in rows], ["" for _ in rows])
+    return [replace(row, record_key=key) for row, key in zip(rows, keys)]
 
 
 def _column(path: Path, header: str) -> str:
@@ -78,8 +82,8 @@ def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
     """One dkg:SpreadsheetRow record per row: every cell verbatim plus the structured facts it states."""
     records = []
     for row in rows:
-        record = SourceRecord(fragment=f"sheet-{row.sheet}-row-{row.row}", record_class="dkg:SpreadsheetRow",
-                              source=f"sheet-{row.sheet}", locator=f"\"{row.file_name}\", row {row.row}",
+        record = SourceRecord(fragment=row.record_key, record_class="dkg:SpreadsheetRow",
+                              source=f"sheet-{row.sheet}", locator=f"\"{row.file_name}\", Name {row.key}",
                               keys=PaperKeys())
         for column, value in sorted(row.cells.items()):
             record.cell(_CELL_PREDICATE[column], text(value))
