@@ -18,7 +18,6 @@ for each work that has values for it, the axiom `work a (property only {its valu
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
@@ -680,14 +679,3 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
         (agent, rdfs_label, Literal(name)),
     ]
     return [Quad(s, p, o, graph) for s, p, o in triples]
-
-
-# ---------------------------------------------------------------- command line
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg reason [--whole-graph]`: rebuild the store, reasoning anew (the build is the store's one writer)."""
-    from kg.build import build  # the pipeline imports this module
-
-    build(settings, rebuild=True, whole_graph=args.whole_graph)
-    return 0
