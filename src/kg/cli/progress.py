@@ -7,6 +7,7 @@ written, so logs and scripts see one line per command, not a stream of updates.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -31,8 +32,12 @@ class Progress:
         """Show what is happening now (a terminal only); the last message is kept for the summary."""
         self.last = message
         if self.live:
-            elapsed = time.monotonic() - self.started
-            self.stream.write(f"{_ERASE_LINE}{self.prefix}{message} [{elapsed:.0f} s]")
+            line = f"{self.prefix}{message} [{time.monotonic() - self.started:.0f} s]"
+            # a line wider than the terminal would wrap, and `\r` would then rewrite only its last part
+            width = shutil.get_terminal_size().columns - 1
+            if len(line) > width:
+                line = line[:width - 1] + "…"
+            self.stream.write(f"{_ERASE_LINE}{line}")
             self.stream.flush()
             self._shown = True
 
