@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from cli_support import ROOT, kg_env, run_kg
+from cli_support import KG, ROOT, kg_env, run_kg
 
 COMMANDS = ["serve", "build", "validate", "import", "stats", "query", "queries", "reason", "gaps", "figures",
             "export"]
@@ -159,3 +162,21 @@ def test_nonconforming_data_stops_the_build_with_exit_1_and_publishes_nothing(tm
     assert result.stderr.splitlines()[-1].startswith("kg build: the data does not conform (1 violation(s)")
     assert result.stdout == ""
     assert not (tmp_path / "store" / "current").exists(), "a store was published from nonconforming data"
+
+
+def test_ctrl_c_during_a_build_exits_130_and_publishes_nothing(tmp_path: Path):
+    store = tmp_path / "store"
+    process = subprocess.Popen([*KG, "build"], env=kg_env(ROOT, store), cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list((store / "builds").glob("*/CURRENT")):  # the build has begun writing its new store
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(1.0)  # into loading the files
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert err == "kg build: interrupted\n" and out == ""
+    assert not (store / "current").exists()
+    left = [(p, sorted(x.name for x in p.iterdir())) for p in (store / "builds").iterdir() if p.is_dir()]
+    assert left == [], "the half-built store was left behind"

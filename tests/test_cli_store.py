@@ -32,15 +32,6 @@ def test_read_command_answers_from_the_built_store_without_building(name: str, b
     assert builds(built_store) == before, "a read command built the store"
 
 
-def test_figures_writes_every_figure_and_one_summary_line(built_store: Path, tmp_path: Path):
-    result = run_kg("figures", "--out", str(tmp_path / "figures"), env=kg_env(ROOT, built_store))
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
-        "heatmap.png", "heatmap.svg", "trend.png", "trend.svg"]
-    assert result.stderr.splitlines() == [
-        f"kg figures: wrote trend.png, trend.svg, heatmap.png, heatmap.svg in {tmp_path / 'figures'}"]
-
-
 def test_export_to_a_file_writes_it_whole(built_store: Path, tmp_path: Path):
     out = tmp_path / "out" / "graph.nq"
     result = run_kg("export", "--format", "nq", "--out", str(out), env=kg_env(ROOT, built_store))
