@@ -114,6 +114,16 @@ def test_build_rebuild_while_serving_publishes_and_the_server_keeps_answering(se
     assert after.returncode == 0 and after.stdout.count("\n") > 10_000
 
 
+def test_serve_on_a_port_in_use_exits_2_saying_so(served: Served):
+    port = served.url.rsplit(":", 1)[1]
+    result = run_kg("serve", "--port", port, env=served.env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (f"kg serve: the server could not start on 127.0.0.1:{port} (see the "
+                                              "log above; is the port in use? choose another with --port or KG_PORT)")
+    assert "Traceback" not in result.stderr
+    assert ask(served.url), "the running server was disturbed"
+
+
 def test_ctrl_c_stops_kg_serve_without_a_traceback(served: Served):
     # runs last in this module: it stops the module's server
     served.process.send_signal(signal.SIGINT)
