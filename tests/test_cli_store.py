@@ -5,6 +5,8 @@ a closed pipe ends a command quietly."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 from pathlib import Path
 
@@ -111,3 +113,32 @@ def test_build_flag_rebuilds_a_stale_store_then_the_command_answers(stale_projec
     assert builds(store) != before
     again = run_kg("query", "papers-per-category", env=kg_env(root, store))
     assert again.returncode == 0 and again.stderr == ""
+
+
+def test_progress_is_rewritten_in_place_on_a_terminal_and_ends_with_the_summary(built_store: Path):
+    """stderr a terminal (a pseudo-terminal here): each step rewrites one line (`\\r` + erase), then the summary."""
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen([*KG, "build"], env=kg_env(ROOT, built_store), cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=follower)
+        os.close(follower)
+        out, _ = process.communicate(timeout=120)
+        written = b""
+        while chunk := _read_pty(leader):
+            written += chunk
+    finally:
+        os.close(leader)
+    assert process.returncode == 0 and out == b""
+    text = written.decode()
+    steps = text.split("\r\x1b[K")
+    assert steps[1].startswith("kg build: building the store: load, validate, reason, publish [")
+    assert steps[2].startswith("kg build: store up to date: ")
+    assert steps[-1].startswith("kg build: store up to date: ") and steps[-1].endswith(" quads)\r\n")
+    assert "\n" not in "".join(steps[:-1]), "a progress step ended its line"
+
+
+def _read_pty(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the other side is closed and everything was read
+        return b""
