@@ -20,3 +20,17 @@ def writable_api_server(tmp_path_factory: pytest.TempPathFactory) -> RunningServ
     """A server of its own for tests that write (fresh data each test)."""
     with fixture_server(tmp_path_factory.mktemp("api-write-project")) as running:
         yield running
+
+
+# --- command line (kg.cli): one store built by `kg build` from the project's files, read by the CLI tests ---
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory):
+    """The store folder (KG_STORE_DIR) of a `kg build` over this checkout; tests must not write into it."""
+    from cli_support import ROOT, kg_env, run_kg
+    from queries_support import require_data
+
+    require_data()
+    store_dir = tmp_path_factory.mktemp("cli-store") / "store"
+    result = run_kg("build", env=kg_env(ROOT, store_dir))
+    assert result.returncode == 0, result.stderr
+    return store_dir

@@ -14,7 +14,6 @@ import hashlib
 import shutil
 import sys
 import time
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from kg.load import load_graphs, turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
 
-__all__ = ["build", "input_fingerprint", "STORE_FORMAT", "command"]
+__all__ = ["build", "input_fingerprint", "STORE_FORMAT"]
 
 STORE_FORMAT = "1"
 """Bump when the way a store is laid out or reasoned changes without any input file changing."""
@@ -92,9 +91,3 @@ def build(settings: Settings, *, rebuild: bool = False, whole_graph: bool = Fals
         published = publish(settings, target, fingerprint=fingerprint)
         say(f"store built in {time.perf_counter() - started:.1f} s: {published.path}")
         return published
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    published = build(settings, rebuild=args.rebuild)
-    print(f"{len(ox.Store.read_only(str(published.path)))} quads in {published.path}")
-    return 0

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.atomic import replacing
 from kg.iri import PREFIXES
-from kg.settings import Settings
 
-__all__ = ["EXPORT_FORMATS", "export", "command"]
+__all__ = ["EXPORT_FORMATS", "export"]
 
 EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
@@ -36,22 +32,3 @@ def export(store: ox.Store, *, format: str, output: BinaryIO | Path | None = Non
     triples = list(dict.fromkeys(quad.triple for quad in store))
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(triples, target, format=rdf_format, prefixes=prefixes)
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg export --format F [--out FILE]`: build (or reuse) the store and write the whole graph.
-
-    Raises ValidationFailed (from the build) when the data does not conform.
-    """
-    from kg.queries import open_store
-
-    store = open_store(settings)
-    if args.out:
-        out = Path(args.out)
-        with replacing(out) as tmp:
-            export(store, format=args.format, output=tmp)
-        print(f"wrote {out}", file=sys.stderr)
-    else:
-        export(store, format=args.format, output=sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    return 0

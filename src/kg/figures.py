@@ -7,25 +7,21 @@ Drawing uses matplotlib's object API with the Agg canvas (no pyplot state, safe 
 
 from __future__ import annotations
 
-import argparse
 import io
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from pyoxigraph import Literal, Store
 
-from kg.atomic import write_atomic
 from kg.errors import NotFound
 from kg.iri import CAT
-from kg.queries import load_query, open_store, result_table, run_query
+from kg.queries import load_query, result_table, run_query
 from kg.settings import Settings
 
-__all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html", "command"]
+__all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html"]
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -190,19 +186,3 @@ def figures_html(*, prefix: str = "/figures") -> str:
         f"</figcaption></figure>"
         for name, (title, _, _) in _FIGURES.items())
     return f'<section class="kg-figures">\n{items}\n</section>'
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg figures --out DIR`: write every figure as PNG and SVG into DIR.
-
-    Raises NotFound when the store holds no data to draw.
-    """
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings)
-    for name in figure_names():
-        for fmt in FORMATS:
-            path = out / f"{name}.{fmt}"
-            write_atomic(path, render_figure(store=store, settings=settings, name=name, fmt=fmt))
-            print(path, file=sys.stderr)
-    return 0

@@ -11,25 +11,20 @@ Every figure in the report comes from a named query in `queries/gaps/` and the r
 
 from __future__ import annotations
 
-import argparse
 import html
 import io
-import json
-import sys
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
-from kg.atomic import write_atomic
 from kg.errors import KgError
 from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
 from kg.queries import run_named
 from kg.settings import Settings
 
 __all__ = ["GapQuery", "THIN_AT_MOST", "MATRICES", "build_report", "render_markdown", "render_html",
-           "render_heatmap", "run_gap_query", "command"]
+           "render_heatmap", "run_gap_query"]
 
 THIN_AT_MOST = 2
 """A cell with at most this many works (and at least one) is flagged 'thin'; with none, 'empty'."""
@@ -282,27 +277,3 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
     figure.savefig(buffer, format=image_format, dpi=120, bbox_inches="tight")  # long labels stay inside
     plt.close(figure)
     return buffer.getvalue()
-
-
-# ---------------------------------------------------------------- command line
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg gaps --format json|md|html [--out DIR]`: print the report, or write it and the heatmaps into DIR."""
-    from kg.queries import open_store  # the store as `kg build` leaves it: current data, validated and reasoned
-
-    store = open_store(settings)
-    report = build_report(settings=settings, store=store)
-    renderers = {"json": lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                 "md": lambda: render_markdown(report), "html": lambda: render_html(report)}
-    text = renderers[args.format]()
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / f"gaps.{args.format}", text)
-    for image_format in ("png", "svg"):
-        write_atomic(out / f"heatmap.{image_format}", render_heatmap(report, image_format=image_format))
-    print(f"wrote {out}/gaps.{args.format}, heatmap.png, heatmap.svg", file=sys.stderr)
-    return 0

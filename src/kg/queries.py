@@ -23,12 +23,10 @@ Every query of the package runs through `union_query`: default graph = the union
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,9 +66,6 @@ __all__ = [
     "result_table",
     "plain_value",
     "format_table",
-    "open_store",
-    "command_query",
-    "command_list",
 ]
 
 XSD = PREFIXES["xsd"]
@@ -458,50 +453,3 @@ def _sparql_json(table: ResultTable) -> str:
     bindings = [{v: binding(t) for v, t in zip(table.variables, row) if t is not None} for row in table.rows]
     return json.dumps({"head": {"vars": table.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=1) + "\n"
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the commands query: the built store (`kg build`) opened read-only, built first when an
-    input changed.
-
-    Raises what `kg.build.build` raises: TurtleSyntaxError, ValidationFailed, InconsistentOntology.
-    """
-    from kg.build import build  # imported here: the pipeline pulls in the reasoner, which queries do not need
-    from kg.store import open_current
-
-    build(settings)
-    return open_current(settings)
-
-
-def _parse_params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ParameterError(f"--param {pair!r}: expected KEY=VALUE")
-        params[key.strip()] = value
-    return params
-
-
-def command_query(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg query NAME [--param k=v ...] --format table|csv|json|md`: results on stdout.
-
-    Raises NotFound (unknown query), ParameterError (bad parameter), QuerySyntaxError.
-    """
-    query = load_query(settings, args.name)
-    params = _parse_params(args.param)
-    bind_parameters(query, params)  # check before the (slower) store is opened
-    solutions = run_query(store=open_store(settings), query=query, params=params)
-    if not isinstance(solutions, QuerySolutions):
-        raise QuerySyntaxError(f"{query.path}: a named query must be a SELECT query")
-    sys.stdout.write(format_table(result_table(solutions), fmt=args.format))
-    return 0
-
-
-def command_list(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg queries`: each named query with its summary and parameters."""
-    for query in list_queries(settings):
-        params = " ".join(f"{p.name}:{p.type_label}" + (f"={p.default}" if p.default else "")
-                          for p in query.parameters)
-        print(f"{query.name:36} {query.summary}" + (f"  [{params}]" if params else ""))
-    return 0

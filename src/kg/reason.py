@@ -18,7 +18,6 @@ for each work that has values for it, the axiom `work a (property only {its valu
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
@@ -37,7 +36,7 @@ from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PR
 from kg.queries import union_query
 from kg.settings import Settings
 
-__all__ = ["ReasoningResult", "reason", "command", "reasoner_name"]
+__all__ = ["ReasoningResult", "reason", "reasoner_name"]
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 OWL = PREFIXES["owl"]
@@ -679,14 +678,3 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
         (agent, rdfs_label, Literal(name)),
     ]
     return [Quad(s, p, o, graph) for s, p, o in triples]
-
-
-# ---------------------------------------------------------------- command line
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg reason [--whole-graph]`: rebuild the store, reasoning anew (the build is the store's one writer)."""
-    from kg.build import build  # the pipeline imports this module
-
-    build(settings, rebuild=True, whole_graph=args.whole_graph)
-    return 0

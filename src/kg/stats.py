@@ -6,10 +6,7 @@ the generated graph holds, not what the importer believes it wrote.
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +15,7 @@ from kg.load import load_graphs
 from kg.queries import union_query
 from kg.settings import Settings
 
-__all__ = ["collect_stats", "command", "PROVENANCE_RULE"]
+__all__ = ["collect_stats", "PROVENANCE_RULE"]
 
 PROVENANCE_RULE = "paper-fact-without-record-violation.rq"
 
@@ -75,16 +72,3 @@ def _shacl_violations(*, settings: Settings, data_dir: Path) -> tuple[int | None
     qc_rules = {path.name for path in settings.qc_dir.glob("*.rq")} | {"ontology-hermit"}
     return sum(1 for v in report.violations if getattr(v, "rule", None) not in qc_rules
                and str(getattr(v, "severity", "ERROR")).endswith("ERROR")), None
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg stats --format json|table`: counts on stdout; exit 0."""
-    stats = collect_stats(settings=settings)
-    if getattr(args, "format", "table") == "json":
-        print(json.dumps(stats, indent=2, ensure_ascii=False))
-    else:
-        width = max(len(name) for name in stats)
-        for name, value in stats.items():
-            print(f"{name.replace('_', ' '):<{width}}  {'null' if value is None else value}")
-    sys.stdout.flush()
-    return 0

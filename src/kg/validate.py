@@ -7,9 +7,7 @@ file, line and column; nothing is loaded then).
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from kg.settings import Settings
 from kg.shapes import run_shapes
 from kg.validation_report import Severity, ValidationReport, Violation
 
-__all__ = ["Severity", "Violation", "ValidationReport", "validate", "check_ontology", "command"]
+__all__ = ["Severity", "Violation", "ValidationReport", "validate", "check_ontology", "ontology_violations"]
 
 ONTOLOGY_RULE = "ontology-hermit"
 _OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
@@ -92,20 +90,8 @@ def check_ontology(settings: Settings) -> list[str]:
                 for cls in world.inconsistent_classes() if cls is not owlready2.Nothing]
 
 
-def _ontology_violations(settings: Settings) -> list[Violation]:
+def ontology_violations(settings: Settings) -> list[Violation]:
+    """The problems `check_ontology` finds, as violations of the rule `ontology-hermit`."""
     return [Violation(rule=ONTOLOGY_RULE, focus_node="ontology", message=problem,
                       source_file=str(settings.ontology_dir))
             for problem in check_ontology(settings)]
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg validate`: 0 conforms, 1 violations; could-not-run errors propagate (the CLI exits 2)."""
-    report = validate(settings=settings)
-    if not getattr(args, "skip_reasoner", False):
-        report.violations.extend(_ontology_violations(settings))
-    if report.conforms:
-        print(report.render())
-        return 0
-    print(str(report))
-    print(f"kg validate: {len(report.violations)} violation(s)", file=sys.stderr)
-    return 1

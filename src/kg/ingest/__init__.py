@@ -6,8 +6,6 @@ One module per source (references, survey_tables, companion_list, spreadsheets, 
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +13,8 @@ from kg.errors import SourceMissing
 from kg.ingest.assemble import build_graph
 from kg.ingest.resolve import write_report
 from kg.ingest.write import write_tree
-from kg.settings import Settings
 
-__all__ = ["ImportResult", "run_import", "command"]
+__all__ = ["ImportResult", "run_import"]
 
 
 @dataclass(frozen=True)
@@ -49,13 +46,3 @@ def run_import(*, sources_dir: Path, curated_dir: Path, out_dir: Path) -> Import
                         papers=sum(1 for name in built.files if name.startswith("papers/")),
                         records=len(built.records), triples=sum(len(set(t)) for t, _ in built.files.values()),
                         unresolved=len(built.resolution.unresolved) + len(built.unresolved))
-
-
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """`kg import [--sources DIR]`: prints a one-line summary; exit 0."""
-    sources = Path(args.sources) if getattr(args, "sources", None) else settings.sources_dir
-    result = run_import(sources_dir=sources, curated_dir=settings.curated_dir, out_dir=settings.data_dir)
-    print(f"kg import: {result.files} files ({result.papers} works, {result.records} source records, "
-          f"{result.triples} triples) in {result.out_dir}; {result.unresolved} unresolved item(s) in {result.report}",
-          file=sys.stderr)
-    return 0
