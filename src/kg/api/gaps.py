@@ -35,7 +35,7 @@ def _report(runner: PoolRunner) -> dict:
         return json.dumps(build_report(settings=queries.settings, runner=runner), ensure_ascii=False).encode()
 
     pending = asyncio.run_coroutine_threadsafe(
-        queries.computed(("gaps", "report"), JSON_DOCUMENT.media_type, build), runner.loop)
+        queries.computed(("gaps-report",), JSON_DOCUMENT.media_type, build), runner.loop)
     return json.loads(pending.result()[1])
 
 

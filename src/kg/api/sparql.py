@@ -171,22 +171,28 @@ def service_description(request: Request) -> Response:
         "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
         "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
     }
+    # labelled blank nodes: the same description serializes to the same bytes every time
     graphs = "".join(
-        f"""        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n"""
-        for g in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED)
+        f"""        sd:namedGraph _:graph{index} ;\n"""
+        for index, _ in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
+    )
+    graph_nodes = "".join(
+        f"""_:graph{index} a sd:NamedGraph ; sd:name <{g}> .\n"""
+        for index, g in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
     )
     turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-[] a sd:Service ;
+_:service a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
     {" ; ".join(f"sd:resultFormat <{v}>" for v in result_formats.values())} ;
     rdfs:comment "Read-only. The default graph is the union of the named graphs. SERVICE, LOAD and updates are refused; FROM and default-graph-uri select local graphs only." ;
-    sd:defaultDataset [ a sd:Dataset ;
-        sd:defaultGraph [ a sd:Graph ; rdfs:comment "union of all named graphs" ] ;
-{graphs}    ] .
-"""
+    sd:defaultDataset _:dataset .
+_:dataset a sd:Dataset ;
+{graphs}        sd:defaultGraph _:default .
+_:default a sd:Graph ; rdfs:comment "union of all named graphs" .
+{graph_nodes}"""
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
     triples = [q.triple for q in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
     body = ox.serialize(triples, format=fmt.rdf,
