@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kg.api.negotiation import negotiate, split_suffix
-from kg.api.query_service import PoolRunner, service
+from kg.api.query_service import QueryService, service
 from kg.errors import NotFound
 from kg.formats import HTML, IMAGE_FORMATS, JSON_DOCUMENT, MARKDOWN
 from kg.gaps import build_report, render_heatmap, render_html, render_markdown
@@ -26,17 +27,25 @@ router = APIRouter(tags=["gaps"])
 _REPORT_FORMATS = (HTML, JSON_DOCUMENT, MARKDOWN)
 
 
-def _report(runner: PoolRunner) -> dict:
+async def _report(queries: QueryService) -> dict:
     """The gap report of the current graph version, built at most once (the cache holds its JSON, and a
-    page and its heatmap requested together wait for the same computation). Called in a worker thread."""
-    queries = runner.service
+    page and its heatmap requested together wait for the same computation)."""
 
     def build(runner: QueryRunner) -> bytes:
         return json.dumps(build_report(settings=queries.settings, runner=runner), ensure_ascii=False).encode()
 
-    pending = asyncio.run_coroutine_threadsafe(
-        queries.computed(("gaps-report",), JSON_DOCUMENT.media_type, build), runner.loop)
-    return json.loads(pending.result()[1])
+    _, body = await queries.computed(("gaps-report",), JSON_DOCUMENT.media_type, build)
+    return json.loads(body)
+
+
+def _rendered(queries: QueryService, render: Callable[[dict], bytes]) -> Callable[[], Awaitable[bytes]]:
+    """A rendering of the report: the report is awaited first (no thread waits for it), then drawn in a thread."""
+
+    async def produce() -> bytes:
+        report = await _report(queries)
+        return await asyncio.to_thread(render, report)
+
+    return produce
 
 
 @router.get("/gaps", summary="Research-gap report: matrices, trends, Section 9 evidence, research questions")
@@ -46,11 +55,12 @@ async def gaps(request: Request, format: str | None = None) -> Response:
     fmt = negotiate(request.headers.get("accept"), _REPORT_FORMATS, requested=format)
     heatmap = str(request.url_for("gaps_heatmap", image_format="svg").path)
     renderers = {
-        HTML.key: lambda runner: render_html(_report(runner), heatmap_src=heatmap, standalone=False).encode(),
-        JSON_DOCUMENT.key: lambda runner: json.dumps(_report(runner), ensure_ascii=False).encode(),
-        MARKDOWN.key: lambda runner: render_markdown(_report(runner)).encode(),
+        HTML.key: lambda report: render_html(report, heatmap_src=heatmap, standalone=False).encode(),
+        JSON_DOCUMENT.key: lambda report: json.dumps(report, ensure_ascii=False).encode(),
+        MARKDOWN.key: lambda report: render_markdown(report).encode(),
     }
-    return await service(request).respond(request, ("gaps",), fmt, renderers[fmt.key])
+    queries = service(request)
+    return await queries.respond(request, ("gaps",), fmt, _rendered(queries, renderers[fmt.key]))
 
 
 @router.get("/gaps/heatmap.{image_format}", name="gaps_heatmap", summary="Heatmap of the gap matrices (png or svg)")
@@ -58,5 +68,6 @@ async def gaps_heatmap(request: Request, image_format: str) -> Response:
     _, fmt = split_suffix("heatmap." + image_format, IMAGE_FORMATS)
     if fmt is None:
         raise NotFound(f"unknown image format {image_format[:20]!r}: use png or svg")
-    return await service(request).respond(
-        request, ("gaps", "heatmap"), fmt, lambda runner: render_heatmap(_report(runner), image_format=fmt.key))
+    queries = service(request)
+    return await queries.respond(request, ("gaps", "heatmap"), fmt,
+                                 _rendered(queries, lambda report: render_heatmap(report, image_format=fmt.key)))
