@@ -53,7 +53,7 @@ class QueryService:
     async def run(self, query: str, *, form: str = "SELECT", format_key: str = "tsv",
                   substitutions: Mapping[str, Term] | None = None, max_rows: int | None = None,
                   union_default_graph: bool = True, default_graphs: tuple[str, ...] = (),
-                  named_graphs: tuple[str, ...] = (), client: str = "local") -> bytes:
+                  named_graphs: tuple[str, ...] = ()) -> bytes:
         """Run one query in the pool; the serialized result. Raises what QueryPool.run raises."""
         job = QueryJob(
             query=query, form=form, format_key=format_key, union_default_graph=union_default_graph,

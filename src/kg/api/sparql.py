@@ -21,7 +21,7 @@ from kg.errors import InputError, KgError, QueryRejected, RequestTooLarge
 from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.settings import Settings
 
-__all__ = ["router", "read_body", "etag_matches", "SparqlFastPath"]  # etag_matches: kg.api.query_service
+__all__ = ["router", "read_body", "SparqlFastPath"]
 
 router = APIRouter()
 
