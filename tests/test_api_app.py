@@ -31,7 +31,10 @@ def test_query_page_assets_are_served_locally(api_server):
         for asset in ("/static/query.js", "/static/query.css"):
             assert asset in page.text
             assert client.get(asset).status_code == 200
-        assert client.get("/", follow_redirects=False).headers["location"] == "/query"
+        home = client.get("/", follow_redirects=False)
+        assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
+        for entry in ("/query", "/queries", "/gaps", "/figures", "/ontology", "/.well-known/void", "/export"):
+            assert f'href="{entry}"' in home.text, entry
 
 
 def test_unknown_routes_are_plain_404(api_server):

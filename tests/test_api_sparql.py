@@ -225,7 +225,7 @@ def test_rdflib_sparqlstore(api_server):
 def test_named_query_examples_run_on_the_endpoint(client, api_server):
     from kg.api.query_page import named_query_examples
 
-    examples = named_query_examples(api_server.settings.queries_dir)
+    examples = named_query_examples(api_server.settings)
     assert examples, "the fixture has named queries"
     for example in examples:
         response = client.post("/sparql", data={"query": example["text"]})

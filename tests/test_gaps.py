@@ -6,21 +6,17 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import socket
-import threading
-import time
 from collections import defaultdict
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from kg.gaps import build_report, render_heatmap, render_html, render_markdown, run_gap_query
 from kg.iri import CAT, GRAPH_DATA, PREFIXES
 from kg.queries import load_query, result_table, run_query
 from kg.reason import reason
 
+from api_server import serve_in_thread
 from reasoning_stores import FIXTURES, REAL_DATA, loaded_store, real_data_present, settings_for
 
 _HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
@@ -196,29 +192,12 @@ def test_report_renders_in_every_format(reported):
     assert b"<svg" in render_heatmap(report, image_format="svg")[:500]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_gaps_route_negotiates_formats(tmp_path):
-    from kg.api.gaps import router
-
     settings = settings_for(tmp_path, FIXTURES / "consistent")
     store = loaded_store(settings)
     reason(settings=settings, store=store)
-    app = FastAPI()
-    app.state.settings, app.state.store = settings, store
-    app.include_router(router)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
+    with serve_in_thread(settings, store) as running:
+        base = running.url
         as_json = httpx.get(f"{base}/gaps", headers={"Accept": "application/json"}, timeout=60)
         assert as_json.status_code == 200 and as_json.json()["matrices"][0]["id"] == "tools"
         as_md = httpx.get(f"{base}/gaps", headers={"Accept": "text/markdown"}, timeout=60)
@@ -228,9 +207,6 @@ def test_gaps_route_negotiates_formats(tmp_path):
         png = httpx.get(f"{base}/gaps/heatmap.png", timeout=60)
         assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
         assert httpx.get(f"{base}/gaps/heatmap.gif", timeout=60).status_code == 404
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _query_command(command: str) -> tuple[str, dict[str, str]]:

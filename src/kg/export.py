@@ -8,14 +8,13 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from kg.formats import DATASET_FORMATS, GRAPH_FORMATS
 from kg.iri import PREFIXES
 
 __all__ = ["EXPORT_FORMATS", "export"]
 
-EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
-}
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {f.key: f.rdf for f in (*GRAPH_FORMATS, *DATASET_FORMATS)}
+"""Key -> pyoxigraph format of every export format (the table is kg.formats)."""
 
 
 def export(store: ox.Store, *, format: str, output: BinaryIO | Path | None = None) -> bytes | None:

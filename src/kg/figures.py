@@ -17,13 +17,16 @@ from matplotlib.figure import Figure
 from pyoxigraph import Literal, Store
 
 from kg.errors import NotFound
+from kg.formats import IMAGE_FORMATS
 from kg.iri import CAT
-from kg.queries import load_query, result_table, run_query
+from kg.queries import load_query
+from kg.runner import QueryRunner, StoreRunner, run_named
 from kg.settings import Settings
 
 __all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html"]
 
-FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
+FORMATS = {fmt.key: fmt.media_type for fmt in IMAGE_FORMATS}
+"""Key -> media type of the image formats (the table is kg.formats)."""
 
 # rows in the taxonomy's order (docs/model.md), as the survey presents them; others follow by name
 _TAXONOMY_ORDER = [CAT + name for name in (
@@ -59,8 +62,8 @@ def _year_range(years: set[int]) -> list[int]:
     return list(range(min(years), max(years) + 1))
 
 
-def _trend_counts(*, store: Store, settings: Settings) -> _Counts:
-    table = result_table(run_query(store=store, query=load_query(settings, "papers-per-year-per-base-model")))
+def _trend_counts(*, runner: QueryRunner, settings: Settings) -> _Counts:
+    table = run_named(runner, load_query(settings, "papers-per-year-per-base-model"))
     papers: dict[str, dict[int, int]] = {}
     concept_of: dict[str, str] = {}
     for base_model, label, year, count in table.rows:
@@ -75,8 +78,8 @@ def _trend_counts(*, store: Store, settings: Settings) -> _Counts:
     return _Counts(rows=rows, years=_year_range({y for counts in papers.values() for y in counts}), papers=papers)
 
 
-def _heatmap_counts(*, store: Store, settings: Settings) -> _Counts:
-    table = result_table(run_query(store=store, query=load_query(settings, "papers-per-year-per-perspective")))
+def _heatmap_counts(*, runner: QueryRunner, settings: Settings) -> _Counts:
+    table = run_named(runner, load_query(settings, "papers-per-year-per-perspective"))
     papers: dict[str, dict[int, int]] = {}
     position: dict[str, tuple[tuple[int, str], bool, tuple[int, str]]] = {}
     totals: set[str] = set()
@@ -159,16 +162,18 @@ def figure_title(name: str) -> str:
     return _FIGURES[name][0]
 
 
-def render_figure(*, store: Store, settings: Settings, name: str, fmt: str) -> bytes:
-    """A figure as PNG or SVG bytes, drawn from the store.
+def render_figure(*, settings: Settings, name: str, fmt: str, store: Store | None = None,
+                  runner: QueryRunner | None = None) -> bytes:
+    """A figure as PNG or SVG bytes, drawn from query results: run by `runner` (the server's worker pool)
+    or on `store` in this process.
 
-    Raises NotFound for an unknown figure or format, or when the store holds no data to draw.
+    Raises NotFound for an unknown figure or format, or when the graph holds no data to draw.
     """
     figure_title(name)
     if fmt not in FORMATS:
         raise NotFound(f"no figure format {fmt!r}; formats: {', '.join(FORMATS)}")
     _, read_counts, draw = _FIGURES[name]
-    figure = draw(read_counts(store=store, settings=settings))
+    figure = draw(read_counts(runner=runner or StoreRunner(store), settings=settings))
     FigureCanvasAgg(figure)
     out = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
@@ -179,10 +184,9 @@ def render_figure(*, store: Store, settings: Settings, name: str, fmt: str) -> b
 
 
 def figures_html(*, prefix: str = "/figures") -> str:
-    """An HTML block showing every figure (SVG), for the server's home page."""
-    items = "\n".join(
-        f'<figure class="kg-figure"><img src="{prefix}/{name}.svg" alt="{title}" style="max-width:100%">'
-        f'<figcaption>{title} (<a href="{prefix}/{name}.png">PNG</a>, <a href="{prefix}/{name}.svg">SVG</a>)'
-        f"</figcaption></figure>"
-        for name, (title, _, _) in _FIGURES.items())
-    return f'<section class="kg-figures">\n{items}\n</section>'
+    """An HTML block showing every figure (SVG) with links to PNG and SVG, for the server's pages."""
+    from kg.api.rendering import render  # the site's templates
+
+    figures = [{"name": name, "title": title} for name, (title, _, _) in _FIGURES.items()]
+    return render("_figures.html", figures=figures, prefix=prefix)
+

@@ -11,7 +11,6 @@ Every figure in the report comes from a named query in `queries/gaps/` and the r
 
 from __future__ import annotations
 
-import html
 import io
 import textwrap
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from pyoxigraph import NamedNode, Store
 
 from kg.errors import KgError
 from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
-from kg.queries import run_named
+from kg.queries import load_query, plain_value
+from kg.runner import QueryRunner, StoreRunner, records, run_named
 from kg.settings import Settings
 
 __all__ = ["GapQuery", "THIN_AT_MOST", "MATRICES", "build_report", "render_markdown", "render_html",
@@ -50,21 +50,23 @@ class GapQuery:
         return f"kg query {self.name}{params}"
 
 
-def run_gap_query(*, settings: Settings, store: Store, name: str, params: dict[str, str] | None = None
-                  ) -> list[dict[str, object]]:
-    """Rows of the named query `queries/<name>.rq` (kg.queries.run_named: union of the named graphs).
+def run_gap_query(*, settings: Settings, name: str, params: dict[str, str] | None = None,
+                  store: Store | None = None, runner: QueryRunner | None = None) -> list[dict[str, object]]:
+    """Rows of the named query `queries/<name>.rq` over the union of the named graphs, run by `runner`
+    (or on `store`), as plain values.
 
     `params` maps the query's declared parameters to values (IRIs for the gaps queries), bound as typed
     terms. Raises `NotFound` for an unknown name, `ParameterError` for a parameter the header does not declare.
     """
-    return run_named(settings=settings, store=store, name=name, params=params)
+    table = run_named(runner or StoreRunner(store), load_query(settings, name), params)
+    return [{n: plain_value(term) for n, term in row.items()} for row in records(table)]
 
 
-def _labels(store: Store) -> dict[str, str]:
+def _labels(runner: QueryRunner) -> dict[str, str]:
     labels: dict[str, str] = {}
     query = """SELECT ?s ?label WHERE { { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
                UNION { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } }"""
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in records(runner.run_select(query)):
         label = row["label"]
         if isinstance(row["s"], NamedNode) and (label.language in (None, "", "en") or row["s"].value not in labels):
             labels.setdefault(row["s"].value, label.value)
@@ -86,15 +88,15 @@ def _flag(works: int) -> str | None:
     return None
 
 
-def _matrix(settings: Settings, store: Store, key: str, title: str, query: str, labels: dict[str, str]) -> dict:
-    rows = run_gap_query(settings=settings, store=store, name=query)
+def _matrix(settings: Settings, runner: QueryRunner, key: str, title: str, query: str, labels: dict[str, str]) -> dict:
+    rows = run_gap_query(settings=settings, runner=runner, name=query)
     row_iris = sorted({r["row"] for r in rows})
     column_iris = sorted({r["column"] for r in rows})
     cells = []
     for r in rows:
         params = {"row": r["row"], "column": r["column"]}
         trend = {str(t["year"]): t["works"] for t in
-                 run_gap_query(settings=settings, store=store, name="gaps/cell-trend", params=params)
+                 run_gap_query(settings=settings, runner=runner, name="gaps/cell-trend", params=params)
                  if t["year"] is not None}
         cells.append({
             "row": r["row"], "column": r["column"],
@@ -109,9 +111,9 @@ def _matrix(settings: Settings, store: Store, key: str, title: str, query: str, 
             "query": GapQuery(query, {}).as_dict()}
 
 
-def _section9(settings: Settings, store: Store) -> list[dict]:
+def _section9(settings: Settings, runner: QueryRunner) -> list[dict]:
     items: dict[str, dict] = {}
-    for r in run_gap_query(settings=settings, store=store, name="gaps/section9-evidence"):
+    for r in run_gap_query(settings=settings, runner=runner, name="gaps/section9-evidence"):
         item = items.setdefault(r["node"], {
             "node": r["node"], "id": _short(r["node"]), "kind": _short(r["kind"]).split(":")[-1],
             "label": r["label"], "locator": r["locator"], "area": r["area"], "areaLabel": r["areaLabel"],
@@ -121,7 +123,7 @@ def _section9(settings: Settings, store: Store) -> list[dict]:
     for item in items.values():
         params = {"node": item["node"]}
         addressing: dict[str, dict] = {}
-        for r in run_gap_query(settings=settings, store=store, name="gaps/section9-addressing-works", params=params):
+        for r in run_gap_query(settings=settings, runner=runner, name="gaps/section9-addressing-works", params=params):
             entry = addressing.setdefault(r["work"], {"work": r["work"], "title": r["title"], "year": r["year"],
                                                       "beyondSurvey": bool(r["beyondSurvey"]), "via": []})
             entry["via"].append(_short(r["via"]))
@@ -135,22 +137,27 @@ def _section9(settings: Settings, store: Store) -> list[dict]:
     return sorted(items.values(), key=lambda i: (i["locator"] or "", i["node"]))
 
 
-def build_report(*, settings: Settings, store: Store) -> dict:
-    """The gap report as a JSON-ready dict: matrices with trends, Section 9 items, research questions.
+_ANY_TRIPLE_IN = "SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1"
 
-    Raises `KgError` when the store holds no ontology, `NotFound` when a gaps query file is missing.
+
+def build_report(*, settings: Settings, store: Store | None = None, runner: QueryRunner | None = None) -> dict:
+    """The gap report as a JSON-ready dict: matrices with trends, Section 9 items, research questions.
+    Its queries run through `runner` (the server's worker pool), or on `store` in this process.
+
+    Raises `KgError` when the graph holds no ontology, `NotFound` when a gaps query file is missing.
     """
-    if not any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_ONTOLOGY))):
+    runner = runner or StoreRunner(store)
+    if not runner.run_select(_ANY_TRIPLE_IN, {"g": NamedNode(GRAPH_ONTOLOGY)}).rows:
         raise KgError(f"the store at {settings.store_dir} holds no ontology: run `kg build` first")
-    reasoned = any(True for _ in store.quads_for_pattern(None, None, None, NamedNode(GRAPH_INFERRED)))
-    labels = _labels(store)
+    reasoned = bool(runner.run_select(_ANY_TRIPLE_IN, {"g": NamedNode(GRAPH_INFERRED)}).rows)
+    labels = _labels(runner)
     questions = [{**r, "query": GapQuery("gaps/research-question-members", {}).as_dict()}
-                 for r in run_gap_query(settings=settings, store=store, name="gaps/research-question-members")]
+                 for r in run_gap_query(settings=settings, runner=runner, name="gaps/research-question-members")]
     return {
         "reasoned": reasoned,
         "thinAtMost": THIN_AT_MOST,
-        "matrices": [_matrix(settings, store, key, title, query, labels) for key, title, query in MATRICES],
-        "section9": _section9(settings, store),
+        "matrices": [_matrix(settings, runner, key, title, query, labels) for key, title, query in MATRICES],
+        "section9": _section9(settings, runner),
         "researchQuestions": questions,
     }
 
@@ -208,55 +215,32 @@ def render_markdown(report: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html(report: dict, *, heatmap_src: str | None = "heatmap.svg") -> str:
-    """The report as one HTML page; `heatmap_src` is the heatmap image's address (None: no image)."""
-    e = html.escape
-    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Research gaps</title>",
-           "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
-           "td,th{border:1px solid #bbb;padding:4px 8px}.empty{background:#f8d7da}.thin{background:#fff3cd}"
-           "code{font-size:90%}</style></head><body><h1>Research gaps</h1>"]
-    if not report["reasoned"]:
-        out.append("<p><strong>graph:inferred is empty</strong>: counts use asserted categories only.</p>")
-    if heatmap_src:
-        out.append(f"<p><img src='{e(heatmap_src)}' alt='heatmap of the gap matrices' style='max-width:100%'></p>")
-    for matrix in report["matrices"]:
-        out.append(f"<h2>{e(matrix['title'])}</h2><p>Query: <code>{e(matrix['query']['command'])}</code></p><table>")
-        out.append("<tr><th></th>" + "".join(f"<th>{e(c['label'])}</th>" for c in matrix["columns"]) + "</tr>")
-        for row in matrix["rows"]:
-            out.append(f"<tr><th>{e(row['label'])}</th>")
-            for column in matrix["columns"]:
-                cell = _cell(matrix, row["iri"], column["iri"])
-                css = f" class='{cell['flag']}'" if cell["flag"] else ""
-                out.append(f"<td{css} title='{e(cell['worksQuery']['command'])}'>{e(_cell_text(cell).replace('**', ''))}"
-                           f"<br><small>{e(_trend_text(cell['trend']))}</small></td>")
-            out.append("</tr>")
-        out.append("</table>")
-    out.append("<h2>Section 9: challenges and research directions</h2>")
-    for item in report["section9"]:
-        out.append(f"<h3>{e(item['label'] or item['id'])} <small>({e(item['kind'])}, {e(item['locator'] or '')})</small></h3><ul>")
-        evidence = ", ".join(_short(x["work"]) for x in item["evidence"]) or "none"
-        out.append(f"<li>Evidence: {e(evidence)} <code>{e(item['evidenceQuery']['command'])}</code></li>")
-        out.append(f"<li>{e(item['status'])}: {len(item['addressing'])} work(s), {item['beyondSurvey']} beyond the "
-                   f"survey <code>{e(item['addressingQuery']['command'])}</code></li></ul>")
-    out.append("<h2>Research questions</h2><ul>")
-    for q in report["researchQuestions"]:
-        out.append(f"<li>{e(q['question'])} <strong>{q['works']}</strong> <code>{e(q['query']['command'])}</code></li>")
-    out.append("</ul></body></html>")
-    return "\n".join(out)
+def render_html(report: dict, *, heatmap_src: str | None = "heatmap.svg", standalone: bool = True) -> str:
+    """The report as one HTML page; `heatmap_src` is the heatmap image's address (None: no image).
+    `standalone`: a file of its own (no site navigation), as `kg gaps --format html` writes it."""
+    from kg.api.rendering import render  # the site's templates; imported here, the CLI rarely needs them
+
+    matrices = [{**matrix, "grid": [
+        {"label": row["label"], "cells": [
+            {**cell, "trend_text": _trend_text(cell["trend"])}
+            for cell in (_cell(matrix, row["iri"], column["iri"]) for column in matrix["columns"])]}
+        for row in matrix["rows"]]} for matrix in report["matrices"]]
+    return render("gaps.html", title="Research gaps", here="/gaps", report=report, matrices=matrices,
+                  heatmap_src=heatmap_src, standalone=standalone)
 
 
 def render_heatmap(report: dict, *, image_format: str) -> bytes:
     """Both matrices as one heatmap figure (colour = works); `image_format` is 'png' or 'svg'."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     matrices = report["matrices"]
     # one panel per matrix, as wide as its columns, so cells have the same size in both and fit their text
     columns = [len(matrix["columns"]) for matrix in matrices]
-    figure, axes = plt.subplots(1, len(matrices), figsize=(6 + 2.2 * sum(columns), 5), constrained_layout=True,
-                                gridspec_kw={"width_ratios": columns})
+    # matplotlib's object API, not pyplot: no global state, so requests may draw in parallel threads
+    figure = Figure(figsize=(6 + 2.2 * sum(columns), 5), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, len(matrices), gridspec_kw={"width_ratios": columns}, squeeze=False)[0]
     for ax, matrix in zip(axes, matrices):
         grid = [[_cell(matrix, r["iri"], c["iri"]) for c in matrix["columns"]] for r in matrix["rows"]]
         counts = [[cell["works"] for cell in row] for row in grid]
@@ -275,5 +259,4 @@ def render_heatmap(report: dict, *, image_format: str) -> bytes:
         figure.colorbar(image, ax=ax, shrink=0.7, label="works")
     buffer = io.BytesIO()
     figure.savefig(buffer, format=image_format, dpi=120, bbox_inches="tight")  # long labels stay inside
-    plt.close(figure)
     return buffer.getvalue()

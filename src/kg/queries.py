@@ -62,7 +62,6 @@ __all__ = [
     "bind_parameters",
     "union_query",
     "run_query",
-    "run_named",
     "result_table",
     "plain_value",
     "format_table",
@@ -391,20 +390,6 @@ def plain_value(term: NamedNode | Literal | None) -> str | int | bool | None:
         if datatype == "boolean":
             return term.value in ("true", "1")
     return term.value
-
-
-def run_named(*, settings: Settings, store: Store, name: str, params: Mapping[str, str] | None = None
-              ) -> list[dict[str, str | int | bool | None]]:
-    """The rows of the named query `name` as dicts of plain values (`plain_value`), one per solution.
-
-    Raises NotFound (unknown query), ParameterError (bad parameter), QuerySyntaxError (bad file or not a SELECT).
-    """
-    query = load_query(settings, name)
-    solutions = run_query(store=store, query=query, params=params)
-    if not isinstance(solutions, QuerySolutions):
-        raise QuerySyntaxError(f"{query.path}: a named query must be a SELECT query")
-    table = result_table(solutions)
-    return [{v: plain_value(t) for v, t in zip(table.variables, row)} for row in table.rows]
 
 
 def _display(term: NamedNode | Literal | None, *, compacted: bool) -> str:

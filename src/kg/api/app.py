@@ -16,6 +16,7 @@ from kg import __version__
 from kg.api import linked_data, query_page, sparql, writes
 from kg.api.error_responses import install_error_handlers
 from kg.api.graph_state import GraphState
+from kg.api.query_service import QueryService
 from kg.api.workers import QueryPool
 from kg.settings import Settings
 from kg.store import open_current
@@ -31,7 +32,8 @@ OPTIONAL_ROUTERS = ("queries", "gaps")
 def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
     """The app serving `store` (default: the current published store, see `kg.store`, opened read-only).
 
-    Query workers start with the app (lifespan) and stop with it.
+    Query workers start with the app (lifespan) and stop with it; every route reaches the graph through
+    `app.state.queries` (kg.api.query_service).
     Raises StoreMissing when no store is given and none has been built.
     """
     if store is None:
@@ -48,13 +50,15 @@ def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
             await pool.stop()
             graph.close()
 
-    app = FastAPI(title="duality-kg", version=__version__, lifespan=lifespan,
+    # no /docs or /redoc: FastAPI's pages load their assets from a CDN; /openapi.json stays
+    app = FastAPI(title="duality-kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="SPARQL endpoint and linked data of the duality-kg knowledge graph")
     app.state.settings, app.state.store, app.state.graph, app.state.pool = settings, store, graph, pool
+    app.state.queries = QueryService(settings=settings, graph=graph, pool=pool)
     # Starlette runs the last added middleware first: CatchUnexpected, then CORS, then the /sparql fast path
     app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-                       allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                       allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
                        expose_headers=["ETag"])
     install_error_handlers(app)
@@ -72,4 +76,28 @@ def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(linked_data.router)
     app.mount("/static", StaticFiles(directory=query_page.STATIC_DIR), name="static")
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees a GET
     return app
+
+
+class HeadAsGet:
+    """HEAD on any GET route: run the GET and send its status and headers without the body.
+
+    One place instead of a HEAD method on every route; Content-Length stays that of the GET's body.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def without_body(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, without_body)

@@ -1,5 +1,6 @@
 """What the server says about one IRI: its facts (with the graph each comes from), its source records,
-and the links pointing at it. Used by the linked-data pages and their RDF variants."""
+and the links pointing at it. Used by the linked-data pages and their RDF variants; the queries run in
+the server's worker pool like every other query."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.iri import DKG, GRAPH_INFERRED
+from kg.iri import GRAPH_INFERRED
+from kg.runner import QueryRunner, records
 
 __all__ = ["Fact", "Description", "describe"]
 
-_RECORD_OF = ox.NamedNode(DKG + "recordOf")
 _MAX_INBOUND = 200
 
 
@@ -52,35 +53,49 @@ class Description:
         return list(seen)
 
 
-def _facts(store: ox.Store, subject: ox.NamedNode | ox.BlankNode) -> list[Fact]:
-    by_triple: dict[tuple, Fact] = {}
-    for quad in store.quads_for_pattern(subject, None, None, None):
-        key = (quad.predicate, quad.object)
-        inferred = isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == GRAPH_INFERRED
-        if key in by_triple:
-            by_triple[key].inferred = by_triple[key].inferred and inferred
+_FACTS = """
+SELECT ?s ?p ?o ?g ?bp ?bo ?bg WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { FILTER(isBlank(?o)) GRAPH ?bg { ?o ?bp ?bo } }
+}"""
+_RECORDS = """
+SELECT ?s ?r ?p ?o ?g WHERE { ?r dkg:recordOf ?s . FILTER(isIRI(?r)) GRAPH ?g { ?r ?p ?o } }"""
+_INBOUND = f"""
+SELECT DISTINCT ?s ?x ?p WHERE {{ ?x ?p ?s . FILTER(isIRI(?x) && ?p != dkg:recordOf) }}
+ORDER BY ?p ?x LIMIT {_MAX_INBOUND}"""
+
+
+class _Facts:
+    """Facts collected from (predicate, object, graph) rows: a fact is inferred when only graph:inferred has it."""
+
+    def __init__(self) -> None:
+        self.by_triple: dict[tuple, Fact] = {}
+
+    def add(self, predicate: ox.NamedNode, obj: ox.NamedNode | ox.BlankNode | ox.Literal, graph: object) -> None:
+        inferred = isinstance(graph, ox.NamedNode) and graph.value == GRAPH_INFERRED
+        fact = self.by_triple.get((predicate, obj))
+        if fact is None:
+            self.by_triple[(predicate, obj)] = Fact(predicate, obj, inferred)
         else:
-            by_triple[key] = Fact(quad.predicate, quad.object, inferred)
-    return sorted(by_triple.values(), key=lambda f: (f.predicate.value, str(f.object)))
+            fact.inferred = fact.inferred and inferred
+
+    def sorted(self) -> list[Fact]:
+        return sorted(self.by_triple.values(), key=lambda f: (f.predicate.value, str(f.object)))
 
 
-def describe(store: ox.Store, iri: str) -> Description:
-    """Collect the description of `iri` from every graph of `store`."""
-    node = ox.NamedNode(iri)
-    description = Description(iri=iri, facts=_facts(store, node))
-    for fact in description.facts:
-        if isinstance(fact.object, ox.BlankNode):
-            description.blank_facts[fact.object.value] = _facts(store, fact.object)
-    records = sorted({q.subject.value for q in store.quads_for_pattern(None, _RECORD_OF, node, None)
-                      if isinstance(q.subject, ox.NamedNode)})
-    for record in records:
-        description.records[record] = _facts(store, ox.NamedNode(record))
-    inbound: dict[tuple, None] = {}
-    for quad in store.quads_for_pattern(None, None, node, None):
-        if quad.predicate == _RECORD_OF or not isinstance(quad.subject, ox.NamedNode):
-            continue
-        inbound.setdefault((quad.subject, quad.predicate))
-        if len(inbound) >= _MAX_INBOUND:
-            break
-    description.inbound = sorted(inbound, key=lambda sp: (sp[1].value, sp[0].value))
+def describe(runner: QueryRunner, iri: str) -> Description:
+    """Collect the description of `iri` from every graph, with three queries run by `runner`."""
+    node = {"s": ox.NamedNode(iri)}
+    facts, blank = _Facts(), {}
+    for row in records(runner.run_select(_FACTS, node)):
+        facts.add(row["p"], row["o"], row["g"])
+        if row["bp"] is not None:
+            blank.setdefault(row["o"].value, _Facts()).add(row["bp"], row["bo"], row["bg"])
+    description = Description(iri=iri, facts=facts.sorted(),
+                              blank_facts={key: collected.sorted() for key, collected in blank.items()})
+    by_record: dict[str, _Facts] = {}
+    for row in records(runner.run_select(_RECORDS, node)):
+        by_record.setdefault(row["r"].value, _Facts()).add(row["p"], row["o"], row["g"])
+    description.records = {record: by_record[record].sorted() for record in sorted(by_record)}
+    description.inbound = [(row["x"], row["p"]) for row in records(runner.run_select(_INBOUND, node))]
     return description

@@ -1,20 +1,24 @@
-"""The one place where error kinds become HTTP statuses. Bodies are plain text, never markup or traces."""
+"""The one place where error kinds become HTTP statuses. Bodies are plain text, never traces; a browser
+(preferring text/html) gets the same message in the site's error page, escaped by the template."""
 
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import PlainTextResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from kg.api.negotiation import NotAcceptable
+from kg.api.negotiation import NotAcceptable, negotiate
+from kg.api.rendering import render
 from kg.errors import (
     InputError, KgError, NotFound, QueryCrashed, QueryRejected, QueryTimeout, RequestTooLarge, ValidationFailed,
 )
+from kg.formats import HTML, TEXT
 
-__all__ = ["install_error_handlers", "status_for", "plain_error", "CatchUnexpected"]
+__all__ = ["install_error_handlers", "status_for", "plain_error", "error_response", "CatchUnexpected"]
 
 _log = logging.getLogger("kg.api")
 
@@ -42,16 +46,31 @@ def plain_error(status: int, message: str, *, headers: dict[str, str] | None = N
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
+def error_response(request: Request, status: int, message: str, *,
+                   headers: dict[str, str] | None = None) -> Response:
+    """Plain text, or the HTML error page when the client prefers HTML (a browser)."""
+    try:
+        browser = negotiate(request.headers.get("accept"), (TEXT, HTML)) is HTML
+    except NotAcceptable:
+        browser = False
+    if not browser:
+        return plain_error(status, message, headers=headers)
+    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    page = render("error.html", base=request.app.state.settings.base_iri, title=f"{status} {reason}",
+                  status=status, reason=reason, message=message)
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    async def on_known(request: Request, error: Exception) -> PlainTextResponse:
-        return plain_error(status_for(error), str(error))
+    async def on_known(request: Request, error: Exception) -> Response:
+        return error_response(request, status_for(error), str(error))
 
-    async def on_http(request: Request, error: StarletteHTTPException) -> PlainTextResponse:
+    async def on_http(request: Request, error: StarletteHTTPException) -> Response:
         # detail strings are ours (never echo the request), so they are safe to send
-        return plain_error(error.status_code, str(error.detail), headers=getattr(error, "headers", None))
+        return error_response(request, error.status_code, str(error.detail), headers=getattr(error, "headers", None))
 
-    async def on_validation(request: Request, error: RequestValidationError) -> PlainTextResponse:
-        return plain_error(400, "bad request parameters")
+    async def on_validation(request: Request, error: RequestValidationError) -> Response:
+        return error_response(request, 400, "bad request parameters")
 
     app.add_exception_handler(KgError, on_known)
     app.add_exception_handler(NotAcceptable, on_known)

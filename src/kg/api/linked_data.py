@@ -1,67 +1,42 @@
 """Linked data: every IRI under the base IRI dereferences here (HTML for browsers; Turtle, JSON-LD,
 N-Triples, RDF/XML by `Accept` or by suffix), plus the ontology documentation, the VoID description
-and the full export. Path `/paper/x` answers for `<base>paper/x`."""
+and the full export. Path `/paper/x` answers for `<base>paper/x`. Every query runs in the worker pool
+(kg.api.query_service); pages and serializations are cached under the graph's version."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from kg.api.describe import describe
-from kg.api.graph_state import GraphState
-from kg.api.negotiation import GRAPH_FORMATS, HTML, RDF_FORMAT_ENUM, Format, negotiate
-from kg.api.pages import Links, ontology_page, resource_page
-from kg.api.sparql import etag_matches
-from kg.errors import InputError, NotFound
-from kg.export import EXPORT_FORMATS, export
+from kg.api.negotiation import negotiate, split_suffix
+from kg.api.pages import ontology_page, resource_page
+from kg.api.query_service import service
+from kg.api.rendering import render
+from kg.errors import NotFound
+from kg.export import export
+from kg.formats import DATASET_FORMATS, GRAPH_FORMATS, HTML, Format
 from kg.iri import GRAPH_ONTOLOGY, PREFIXES
+from kg.runner import QueryRunner, records
 
-__all__ = ["router", "RESOURCE_KINDS"]
+__all__ = ["router", "RESOURCE_KINDS", "void_statistics", "void_description"]
 
 router = APIRouter()
 
 RESOURCE_KINDS = ("paper", "benchmark", "category", "section9", "network", "venue", "author", "source", "graph")
-_SUFFIXES = {"." + f.suffix: f for f in GRAPH_FORMATS} | {".html": HTML}
 _PAGE_FORMATS = (HTML, *GRAPH_FORMATS)
-_EXPORT_MEDIA = {"ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples", "nq": "application/n-quads",
-                 "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}
-
-
-def _split_suffix(path: str) -> tuple[str, Format | None]:
-    for suffix, fmt in _SUFFIXES.items():
-        if path.endswith(suffix):
-            return path[: -len(suffix)], fmt
-    return path, None
+_EXPORT_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
 
 def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
-    rdf_format = RDF_FORMAT_ENUM[fmt.key]
     prefixes = PREFIXES if fmt.key in ("ttl", "rdfxml") else None
-    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-
-
-async def _cached_response(request: Request, key: tuple, fmt: Format, render) -> Response:
-    """Answer with ETag/304 and the result cache around `render()` (run in a thread: it reads the store)."""
-    state: GraphState = request.app.state.graph
-    etag = 'W/"' + state.version + "-" + hashlib.sha1(repr((key, fmt.key)).encode()).hexdigest()[:16] + '"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if etag_matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    hit = state.cached((key, fmt.key))
-    if hit is None:
-        body = await run_in_threadpool(render)
-        state.remember((key, fmt.key), fmt.media_type, body)
-        hit = (fmt.media_type, body)
-    return Response(hit[1], media_type=hit[0], headers=headers)
+    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes)
 
 
 def _resource_route(kind: str):
     async def resource(request: Request, local: str) -> Response:
-        local, forced = _split_suffix(local)
+        local, forced = split_suffix(local, _PAGE_FORMATS)
         if not local or "#" in local:
             raise NotFound(f"no resource at /{kind}/")
         base = request.app.state.settings.base_iri
@@ -71,17 +46,16 @@ def _resource_route(kind: str):
         except ValueError:
             raise NotFound(f"no resource at this /{kind}/ path") from None
         fmt = forced or negotiate(request.headers.get("accept"), _PAGE_FORMATS)
-        state: GraphState = request.app.state.graph
 
-        def render() -> bytes:
-            description = describe(state.store, iri)
+        def compute(runner: QueryRunner) -> bytes:
+            description = describe(runner, iri)
             if not description.exists:
                 raise NotFound(f"nothing is known about {iri}")
             if fmt is HTML:
-                return resource_page(description, links=Links(base), path=f"/{kind}/{local}").encode()
+                return resource_page(description, base=base, path=f"/{kind}/{local}").encode()
             return _serialize(description.triples(), fmt)
 
-        return await _cached_response(request, ("resource", iri), fmt, render)
+        return await service(request).respond(request, ("resource", iri), fmt, compute)
 
     resource.__name__ = f"dereference_{kind}"
     return resource
@@ -91,24 +65,25 @@ for _kind in RESOURCE_KINDS:
     router.add_api_route(f"/{_kind}/{{local:path}}", _resource_route(_kind), methods=["GET"],
                          summary=f"Dereference an IRI under <base>{_kind}/")
 
+_GRAPH_TRIPLES = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+
 
 @router.get("/ontology")
 @router.get("/ontology{suffix}")
 async def ontology(request: Request, suffix: str = "") -> Response:
-    forced = _SUFFIXES.get(suffix) if suffix else None
+    _, forced = split_suffix("ontology" + suffix, _PAGE_FORMATS)
     if suffix and forced is None:
         raise NotFound("no such ontology document; use .ttl, .jsonld, .nt, .rdf or .html")
     fmt = forced or negotiate(request.headers.get("accept"), _PAGE_FORMATS)
-    state: GraphState = request.app.state.graph
     base = request.app.state.settings.base_iri
 
-    def render() -> bytes:
+    def compute(runner: QueryRunner) -> bytes:
         if fmt is HTML:
-            return ontology_page(state.store, graph=GRAPH_ONTOLOGY, links=Links(base)).encode()
-        graph = ox.NamedNode(GRAPH_ONTOLOGY)
-        return _serialize([q.triple for q in state.store.quads_for_pattern(None, None, None, graph)], fmt)
+            return ontology_page(runner, graph=GRAPH_ONTOLOGY, base=base).encode()
+        rows = runner.run_select(_GRAPH_TRIPLES, {"g": ox.NamedNode(GRAPH_ONTOLOGY)}).rows
+        return _serialize([ox.Triple(s, p, o) for _, s, p, o in rows], fmt)
 
-    return await _cached_response(request, ("ontology",), fmt, render)
+    return await service(request).respond(request, ("ontology",), fmt, compute)
 
 
 _VOID_QUERY = """
@@ -116,18 +91,32 @@ PREFIX void: <http://rdfs.org/ns/void#>
 SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
 WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g
 """
+_VOID_TOTAL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 _VOID_CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
 _VOID_PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 _VOID_LINKS = """
-SELECT ?p ?host (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(isIRI(?o) && !STRSTARTS(STR(?o), BASE_LITERAL)
+SELECT ?base ?p ?host (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(isIRI(?o) && !STRSTARTS(STR(?o), ?base)
   && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) }
   BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?host) FILTER(STRSTARTS(?host, "http")) }
-GROUP BY ?p ?host
+GROUP BY ?base ?p ?host
 """
 
 
-def void_description(store: ox.Store, *, base: str, endpoint: str) -> list[ox.Triple]:
-    """A VoID description generated from the store: per-graph counts, classes, vocabularies, link sets."""
+def void_statistics(runner: QueryRunner, *, base: str) -> dict:
+    """Counts for VoID and the home page: triples (all, per graph), class sizes, vocabularies, link sets."""
+    per_graph = records(runner.run_select(_VOID_QUERY))
+    predicates = [row["p"].value for row in records(runner.run_select(_VOID_PREDICATES))]
+    return {
+        "triples": int(runner.run_select(_VOID_TOTAL).rows[0][0].value),
+        "graphs": per_graph,
+        "classes": records(runner.run_select(_VOID_CLASSES)),
+        "vocabularies": sorted({ns for ns in PREFIXES.values() if any(p.startswith(ns) for p in predicates)}),
+        "links": records(runner.run_select(_VOID_LINKS, {"base": ox.Literal(base)})),
+    }
+
+
+def void_description(statistics: dict, *, base: str, endpoint: str) -> list[ox.Triple]:
+    """The VoID description of `void_statistics`: per-graph counts, classes, vocabularies, link sets."""
     void = "http://rdfs.org/ns/void#"
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     dataset = ox.NamedNode(base + "void#dataset")
@@ -138,9 +127,10 @@ def void_description(store: ox.Store, *, base: str, endpoint: str) -> list[ox.Tr
                   ox.Literal("duality-kg: the research reviewed by 'The duality of generative AI and RL in robotics'")),
         ox.Triple(dataset, ox.NamedNode(void + "sparqlEndpoint"), ox.NamedNode(endpoint)),
         ox.Triple(dataset, ox.NamedNode(void + "uriSpace"), ox.Literal(base)),
-        ox.Triple(dataset, ox.NamedNode(void + "triples"), ox.Literal(str(len(store)), datatype=xsd_integer)),
+        ox.Triple(dataset, ox.NamedNode(void + "triples"),
+                  ox.Literal(str(statistics["triples"]), datatype=xsd_integer)),
     ]
-    for row in store.query(_VOID_QUERY):
+    for row in statistics["graphs"]:
         part = ox.NamedNode(base + "void#graph-" + row["g"].value.rsplit("/", 1)[-1])
         out += [ox.Triple(dataset, ox.NamedNode(void + "subset"), part),
                 ox.Triple(part, rdf_type, ox.NamedNode(void + "Dataset")),
@@ -148,17 +138,14 @@ def void_description(store: ox.Store, *, base: str, endpoint: str) -> list[ox.Tr
                 ox.Triple(part, ox.NamedNode(void + "triples"), row["triples"]),
                 ox.Triple(part, ox.NamedNode(void + "distinctSubjects"), row["subjects"]),
                 ox.Triple(part, ox.NamedNode(void + "properties"), row["properties"])]
-    for index, row in enumerate(store.query(_VOID_CLASSES)):
+    for index, row in enumerate(statistics["classes"]):
         partition = ox.BlankNode(f"class{index}")
         out += [ox.Triple(dataset, ox.NamedNode(void + "classPartition"), partition),
                 ox.Triple(partition, ox.NamedNode(void + "class"), row["c"]),
                 ox.Triple(partition, ox.NamedNode(void + "entities"), row["n"])]
-    vocabularies = {ns for ns in PREFIXES.values()
-                    for row in store.query(_VOID_PREDICATES) if row["p"].value.startswith(ns)}
-    out += [ox.Triple(dataset, ox.NamedNode(void + "vocabulary"), ox.NamedNode(ns)) for ns in sorted(vocabularies)]
-    # the base comes from settings, and str() of a Literal is an escaped SPARQL literal
-    links = store.query(_VOID_LINKS.replace("BASE_LITERAL", str(ox.Literal(base))))
-    for index, row in enumerate(links):
+    out += [ox.Triple(dataset, ox.NamedNode(void + "vocabulary"), ox.NamedNode(ns))
+            for ns in statistics["vocabularies"]]
+    for index, row in enumerate(statistics["links"]):
         linkset = ox.NamedNode(f"{base}void#links-{index}")
         out += [ox.Triple(linkset, rdf_type, ox.NamedNode(void + "Linkset")),
                 ox.Triple(linkset, ox.NamedNode(void + "subjectsTarget"), dataset),
@@ -169,23 +156,41 @@ def void_description(store: ox.Store, *, base: str, endpoint: str) -> list[ox.Tr
 
 
 @router.get("/.well-known/void")
-async def void(request: Request) -> Response:
-    fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
-    state: GraphState = request.app.state.graph
+async def void(request: Request, format: str | None = None) -> Response:
+    fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS, requested=format)
     base = request.app.state.settings.base_iri
     endpoint = str(request.url.replace(path="/sparql", query=""))
-    return await _cached_response(
+    return await service(request).respond(
         request, ("void", endpoint), fmt,
-        lambda: _serialize(void_description(state.store, base=base, endpoint=endpoint), fmt))
+        lambda runner: _serialize(void_description(void_statistics(runner, base=base), base=base,
+                                                   endpoint=endpoint), fmt))
+
+
+_HOME_CLASSES = ("ResearchPaper", "Survey", "CandidatePaper", "Benchmark")
+
+
+@router.get("/", summary="Home page: what the graph is, its size, where to start")
+async def home(request: Request) -> Response:
+    base = request.app.state.settings.base_iri
+
+    def compute(runner: QueryRunner) -> bytes:
+        statistics = void_statistics(runner, base=base)
+        wanted = {PREFIXES["dkg"] + name for name in _HOME_CLASSES}
+        classes = [{"iri": row["c"].value, "members": int(row["n"].value)} for row in statistics["classes"]
+                   if row["c"].value in wanted]
+        graphs = [{"iri": row["g"].value, "triples": int(row["triples"].value)} for row in statistics["graphs"]]
+        return render("home.html", base=base, title="Home", triples=statistics["triples"],
+                      graphs=sorted(graphs, key=lambda g: g["iri"]),
+                      classes=sorted(classes, key=lambda c: c["iri"])).encode()
+
+    return await service(request).respond(request, ("home",), HTML, compute)
 
 
 @router.get("/export")
 async def export_route(request: Request, format: str = "ttl") -> Response:
-    if format not in EXPORT_FORMATS:
-        raise InputError(f"format must be one of: {', '.join(EXPORT_FORMATS)}")
-    state: GraphState = request.app.state.graph
-    fmt = Format(format, _EXPORT_MEDIA[format], (_EXPORT_MEDIA[format],), format)
-    response = await _cached_response(request, ("export",), fmt, lambda: export(state.store, format=format))
-    suffix = {"rdfxml": "rdf"}.get(format, format)
-    response.headers["Content-Disposition"] = f'attachment; filename="duality-kg.{suffix}"'
-    return response
+    fmt = negotiate(None, _EXPORT_FORMATS, requested=format)
+    store = request.app.state.graph.store
+    # a dump of every quad, not a query: it runs in a thread on the primary store, and is cached
+    return await service(request).respond(
+        request, ("export",), fmt, lambda runner: export(store, format=fmt.key),
+        headers={"Content-Disposition": f'attachment; filename="duality-kg.{fmt.suffix}"'})

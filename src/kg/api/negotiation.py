@@ -1,58 +1,61 @@
-"""Content negotiation: pick a serialization from an `Accept` header with q-values.
-
-Formats are named by short keys (json, xml, csv, tsv for results; ttl, nt, jsonld, rdfxml for graphs)
-so that a `format=` parameter (used by download links) can override `Accept`.
-"""
+"""Content negotiation for every route: pick one of the offered formats (kg.formats) from `Accept` with
+q-values and wildcards, unless a `format=` parameter or a path suffix (`/paper/x.ttl`) names one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
-import pyoxigraph as ox
+from kg.formats import DATASET_FORMATS, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 
 __all__ = [
-    "Format", "RESULT_FORMATS", "GRAPH_FORMATS", "HTML", "negotiate", "NotAcceptable",
+    "Format", "RESULT_FORMATS", "GRAPH_FORMATS", "HTML", "negotiate", "named_format", "split_suffix",
+    "NotAcceptable", "RDF_FORMAT_ENUM", "RESULTS_FORMAT_ENUM",
 ]
 
-
-@dataclass(frozen=True)
-class Format:
-    key: str
-    media_type: str
-    """The Content-Type sent back."""
-    aliases: tuple[str, ...]
-    """Media types in `Accept` that select this format, the canonical one first."""
-    suffix: str
-
-
-RESULT_FORMATS = (
-    Format("json", "application/sparql-results+json", ("application/sparql-results+json", "application/json"), "srj"),
-    Format("xml", "application/sparql-results+xml",
-           ("application/sparql-results+xml", "application/xml", "text/xml"), "srx"),
-    Format("csv", "text/csv; charset=utf-8", ("text/csv",), "csv"),
-    Format("tsv", "text/tab-separated-values; charset=utf-8", ("text/tab-separated-values",), "tsv"),
-)
-GRAPH_FORMATS = (
-    Format("ttl", "text/turtle; charset=utf-8", ("text/turtle", "application/x-turtle"), "ttl"),
-    Format("nt", "application/n-triples", ("application/n-triples", "text/plain"), "nt"),
-    Format("jsonld", "application/ld+json", ("application/ld+json", "application/json"), "jsonld"),
-    Format("rdfxml", "application/rdf+xml", ("application/rdf+xml", "application/xml", "text/xml"), "rdf"),
-)
-HTML = Format("html", "text/html; charset=utf-8", ("text/html", "application/xhtml+xml"), "html")
-
-RESULTS_FORMAT_ENUM = {
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMAT_ENUM = {
-    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML, "nq": ox.RdfFormat.N_QUADS,
-}
+# The workers serialize by key; these names stay importable from here.
+RESULTS_FORMAT_ENUM = {f.key: f.results for f in RESULT_FORMATS}
+RDF_FORMAT_ENUM = {f.key: f.rdf for f in (*GRAPH_FORMATS, *DATASET_FORMATS)}
 
 
 class NotAcceptable(Exception):
-    """No offered format matches the `Accept` header (HTTP 406)."""
+    """No offered format matches the `Accept` header or the `format=` parameter (HTTP 406)."""
+
+
+def named_format(offered: tuple[Format, ...], word: str) -> Format | None:
+    """The offered format `word` names (a key first, then a suffix, another name or a media type), or None."""
+    word = word.strip().lower()
+    for attribute in ("key", "suffix"):
+        for fmt in offered:
+            if getattr(fmt, attribute) == word:
+                return fmt
+    return next((fmt for fmt in offered if fmt.named(word)), None)
+
+
+def split_suffix(path: str, offered: tuple[Format, ...]) -> tuple[str, Format | None]:
+    """`("paper/x", Turtle)` for `"paper/x.ttl"`; `(path, None)` when the path ends in no offered suffix."""
+    stem, dot, suffix = path.rpartition(".")
+    if dot and "/" not in suffix:
+        fmt = next((f for f in offered if f.suffix == suffix.lower()), None)
+        if fmt is not None:
+            return stem, fmt
+    return path, None
+
+
+def negotiate(accept: str | None, offered: tuple[Format, ...], *, requested: str | None = None) -> Format:
+    """The format to answer in: the one `requested` names (a `format=` value or a path suffix), else the
+    offered format `accept` prefers; the first offered one when `Accept` is absent.
+
+    Raises NotAcceptable when `requested` names no offered format, or every offered format has q=0.
+    """
+    if requested:
+        fmt = named_format(offered, requested)
+        if fmt is None:
+            raise NotAcceptable(f"format {requested[:40]!r} is not offered here; use one of: "
+                                + ", ".join(f.key for f in offered))
+        return fmt
+    if not accept or not accept.strip():
+        return offered[0]
+    return _negotiate(accept, offered)
 
 
 def _parse_accept(header: str) -> list[tuple[str, float, int]]:
@@ -92,24 +95,14 @@ def _quality(media_type: str, ranges: list[tuple[str, float, int]]) -> tuple[flo
     return best or (0.0, -1, 0)
 
 
-def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
-    """The offered format the client prefers; the first offered one when `Accept` is absent or `*/*`.
-
-    Raises NotAcceptable when every offered format has q=0 under `accept`.
-    """
-    if not accept or not accept.strip():
-        return offered[0]
-    return _negotiate(accept, offered)
-
-
 @lru_cache(maxsize=256)
 def _negotiate(accept: str, offered: tuple[Format, ...]) -> Format:
     # clients send the same few Accept headers again and again: remember the answers
     ranges = _parse_accept(accept)
     best: tuple[tuple[float, int, int, int], Format] | None = None
     for rank, fmt in enumerate(offered):
-        for alias in fmt.aliases:
-            q, specificity, position = _quality(alias, ranges)
+        for media in fmt.accepts:
+            q, specificity, position = _quality(media, ranges)
             if q <= 0:
                 continue
             score = (q, specificity, position, -rank)
@@ -117,5 +110,5 @@ def _negotiate(accept: str, offered: tuple[Format, ...]) -> Format:
                 best = (score, fmt)
     if best is None:
         raise NotAcceptable("none of the offered media types is acceptable: "
-                            + ", ".join(f.aliases[0] for f in offered))
+                            + ", ".join(f.accepts[0] for f in offered))
     return best[1]

@@ -7,7 +7,6 @@ select graphs of the local store only and are never dereferenced.
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -15,22 +14,18 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg.api.error_responses import plain_error, status_for
-from kg.api.graph_state import GraphState
 from kg.api.guard import check_query
-from kg.api.negotiation import (
-    GRAPH_FORMATS, HTML, RDF_FORMAT_ENUM, RESULT_FORMATS, Format, NotAcceptable, negotiate,
-)
-from kg.api.workers import QueryJob, QueryPool
+from kg.api.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, NotAcceptable, named_format, negotiate
+from kg.api.query_service import QueryService, etag_matches
 from kg.errors import InputError, KgError, QueryRejected, RequestTooLarge
 from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.settings import Settings
 
-__all__ = ["router", "read_body", "etag_matches", "SparqlFastPath"]
+__all__ = ["router", "read_body", "SparqlFastPath"]
 
 router = APIRouter()
 
 _READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only"
-_FORMAT_KEYS = {f.key: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
 
 
 async def read_body(request: Request, *, limit: int) -> bytes:
@@ -45,14 +40,6 @@ async def read_body(request: Request, *, limit: int) -> bytes:
             raise RequestTooLarge(f"request body is larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def etag_matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    candidates = {tag.strip() for tag in header.split(",")}
-    return "*" in candidates or etag in candidates or etag.removeprefix("W/") in candidates
 
 
 def _decode(raw: bytes) -> str:
@@ -146,42 +133,28 @@ async def _answer(request: Request, settings: Settings, query: str, params: list
             raise QueryRejected("default-graph-uri and named-graph-uri must be absolute IRIs")
     offered = RESULT_FORMATS if shape.form in ("SELECT", "ASK") else GRAPH_FORMATS
     fmt = _chosen_format(request, params, offered)
-    state: GraphState = request.app.state.graph
+    queries: QueryService = request.app.state.queries
     key = (query, fmt.key, default_graphs, named_graphs)
-    etag = 'W/"' + state.version + "-" + hashlib.sha1(repr(key).encode()).hexdigest()[:16] + '"'
-    headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if etag_matches(request, etag):
+    headers = {"ETag": queries.etag(key), "Vary": "Accept", "Cache-Control": "no-cache"}
+    if etag_matches(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    hit = state.cached(key)
-    if hit is not None:
-        return Response(hit[1], media_type=hit[0], headers=headers)
-    job = QueryJob(
-        query=query, form=shape.form, format_key=fmt.key,
-        union_default_graph=not shape.names_dataset,
-        default_graphs=default_graphs, named_graphs=named_graphs,
-        max_rows=settings.max_result_rows, snapshot=state.snapshot,
-    )
-    pool: QueryPool = request.app.state.pool
-    body = await pool.run(job)
-    state.remember(key, fmt.media_type, body)
-    return Response(body, media_type=fmt.media_type, headers=headers)
 
+    async def produce() -> bytes:
+        return await queries.run(query, form=shape.form, format_key=fmt.key,
+                                 union_default_graph=not shape.names_dataset,
+                                 default_graphs=default_graphs, named_graphs=named_graphs)
 
-_FORMAT_ALIASES = {
-    "turtle": "ttl", "n-triples": "nt", "ntriples": "nt", "json-ld": "jsonld", "rdf+xml": "rdfxml", "rdf": "rdfxml",
-    "srj": "json", "srx": "xml", "text/csv": "csv", "text/tab-separated-values": "tsv",
-}
-_CROSS_KIND = {"json": "jsonld", "xml": "rdfxml"}
+    media_type, body = await queries.computed(key, fmt.media_type, produce)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _chosen_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...]) -> Format:
-    """`format=` (download links, SPARQLWrapper) when it names an offered format, else `Accept`."""
-    for value in (v.lower() for k, v in params if k in ("format", "output")):
-        key = _FORMAT_ALIASES.get(value, value)
-        for candidate in (key, _CROSS_KIND.get(key)):
-            fmt = _FORMAT_KEYS.get(candidate or "")
-            if fmt is not None and fmt in offered:
-                return fmt
+    """`format=` / `output=` (download links, SPARQLWrapper) when one names an offered format, else `Accept`.
+    SPARQL clients send these words for every query form, so one that names nothing offered is ignored."""
+    for value in (v for k, v in params if k in ("format", "output")):
+        fmt = named_format(offered, value)
+        if fmt is not None:
+            return fmt
     return negotiate(request.headers.get("accept"), offered)
 
 
@@ -198,25 +171,31 @@ def service_description(request: Request) -> Response:
         "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
         "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
     }
+    # labelled blank nodes: the same description serializes to the same bytes every time
     graphs = "".join(
-        f"""        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ] ;\n"""
-        for g in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED)
+        f"""        sd:namedGraph _:graph{index} ;\n"""
+        for index, _ in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
+    )
+    graph_nodes = "".join(
+        f"""_:graph{index} a sd:NamedGraph ; sd:name <{g}> .\n"""
+        for index, g in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
     )
     turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-[] a sd:Service ;
+_:service a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
     {" ; ".join(f"sd:resultFormat <{v}>" for v in result_formats.values())} ;
     rdfs:comment "Read-only. The default graph is the union of the named graphs. SERVICE, LOAD and updates are refused; FROM and default-graph-uri select local graphs only." ;
-    sd:defaultDataset [ a sd:Dataset ;
-        sd:defaultGraph [ a sd:Graph ; rdfs:comment "union of all named graphs" ] ;
-{graphs}    ] .
-"""
+    sd:defaultDataset _:dataset .
+_:dataset a sd:Dataset ;
+{graphs}        sd:defaultGraph _:default .
+_:default a sd:Graph ; rdfs:comment "union of all named graphs" .
+{graph_nodes}"""
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
     triples = [q.triple for q in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
-    body = ox.serialize(triples, format=RDF_FORMAT_ENUM[fmt.key],
+    body = ox.serialize(triples, format=fmt.rdf,
                         prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"}
                         if fmt.key in ("ttl", "rdfxml") else None)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})

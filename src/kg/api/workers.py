@@ -48,6 +48,8 @@ class QueryJob:
     named_graphs: tuple[str, ...]
     max_rows: int
     snapshot: Snapshot
+    substitutions: tuple[tuple[str, str], ...] = ()
+    """(variable name, term in N-Triples syntax): values bound as typed terms, never pasted into the text."""
 
 
 def open_snapshot(snapshot: Snapshot) -> ox.Store:
@@ -73,6 +75,8 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
             options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif job.union_default_graph:
         options["use_default_graph_as_union"] = True
+    if job.substitutions:
+        options["substitutions"] = {ox.Variable(name): _term(text) for name, text in job.substitutions}
     try:
         results = store.query(job.query, **options)
     except SyntaxError as err:
@@ -104,6 +108,17 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
     triples = [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+
+
+def _term(text: str) -> ox.NamedNode | ox.Literal:
+    """An IRI or literal from its N-Triples syntax (as `str()` of a pyoxigraph term writes it)."""
+    try:
+        quads = list(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError:
+        raise QueryRejected(f"a substitution is not an RDF term: {text[:80]!r}") from None
+    if len(quads) != 1:
+        raise QueryRejected(f"a substitution is not one RDF term: {text[:80]!r}")
+    return quads[0].object
 
 
 class _TooManyLines(Exception):

@@ -33,6 +33,14 @@ function highlight(text) {
   return out + escapeHtml(text.slice(last)) + "\n";
 }
 
+// The link rule of every page (kg.api.rendering.safe_href): IRIs under the base go to local pages, other
+// http(s) IRIs stay absolute, anything else (javascript:, data:, urn:, mailto:, file:) is not a link.
+function safeHref(iri, base) {
+  if (base && iri.startsWith(base)) return "/" + iri.slice(base.length);
+  if (/^https?:\/\//i.test(iri) || (iri.startsWith("/") && !iri.startsWith("//"))) return iri;
+  return null;
+}
+
 function termText(term) {
   if (!term) return "";
   if (term.type === "literal" && term["xml:lang"]) return `${term.value} @${term["xml:lang"]}`;
@@ -55,10 +63,10 @@ function renderTable(data, container) {
     const tr = body.insertRow();
     for (const v of vars) {
       const td = tr.insertCell(), term = row[v];
-      if (term && term.type === "uri") {
+      const href = term && term.type === "uri" ? safeHref(term.value, document.body.dataset.base) : null;
+      if (href !== null) {
         const a = document.createElement("a");
-        const base = document.body.dataset.base;
-        a.href = term.value.startsWith(base) ? "/" + term.value.slice(base.length) : term.value;
+        a.href = href;
         a.textContent = term.value;
         td.appendChild(a);
       } else {
@@ -127,7 +135,7 @@ function init() {
   area.addEventListener("keydown", e => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
   });
-  const prologue = document.getElementById("prologue").textContent;
+  const prologue = JSON.parse(document.getElementById("prologue").textContent);
   const examples = JSON.parse(document.getElementById("examples").textContent);
   const list = document.getElementById("example-list");
   for (const ex of examples) {
