@@ -11,7 +11,8 @@ from starlette.responses import PlainTextResponse
 
 from kg.api.negotiation import NotAcceptable
 from kg.errors import (
-    InputError, KgError, NotFound, QueryCrashed, QueryRejected, QueryTimeout, RequestTooLarge, ValidationFailed,
+    InputError, KgError, NotFound, QueryCrashed, QueryRejected, QueryTimeout, QueryTooCostly, RequestTooLarge,
+    TooManyQueries, ValidationFailed,
 )
 
 __all__ = ["install_error_handlers", "status_for", "plain_error", "CatchUnexpected"]
@@ -21,6 +22,8 @@ _log = logging.getLogger("kg.api")
 _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (NotAcceptable, 406),
     (QueryTimeout, 503),
+    (QueryTooCostly, 503),
+    (TooManyQueries, 429),
     (QueryCrashed, 500),
     (NotFound, 404),
     (RequestTooLarge, 413),

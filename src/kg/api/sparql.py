@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg.api.error_responses import plain_error, status_for
+from kg.api.fair_share import client_key
 from kg.api.graph_state import GraphState
 from kg.api.guard import check_query
 from kg.api.negotiation import (
@@ -162,7 +163,8 @@ async def _answer(request: Request, settings: Settings, query: str, params: list
         max_rows=settings.max_result_rows, snapshot=state.snapshot,
     )
     pool: QueryPool = request.app.state.pool
-    body = await pool.run(job)
+    client = client_key(request.headers.get("authorization"), request.client.host if request.client else None)
+    body = await pool.run(job, client=client)
     state.remember(key, fmt.media_type, body)
     return Response(body, media_type=fmt.media_type, headers=headers)
 

@@ -1,0 +1,170 @@
+"""Who gets the next free query worker: a fair share of the pool between clients.
+
+A client is its IP address, or its bearer token when it sends one. The rules, in the order they apply:
+
+1. Bounded demand: a client runs at most `per_client` queries at once and has at most `per_client_queued`
+   waiting; beyond that it is refused (TooManyQueries, HTTP 429). The whole queue is bounded too.
+2. Slow clients do not take every worker: a client whose query ran longer than `slow_s` counts as
+   slow for `slow_memory_s`. Slow clients together hold at most `workers - reserved` workers; the
+   reserved ones stay free for everyone else, so a point lookup finds a worker during an attack.
+3. Fair order: a free worker goes to the waiting query whose client is not slow, then has used the
+   least worker time recently (decayed with half-life `half_life_s`), then arrived first.
+4. Preemption: when a client that is not slow waits and no worker is free (slow clients got there
+   before they were known to be slow), the longest-running query of a slow client, once past
+   `slow_s`, is stopped for it.
+
+Pure bookkeeping with an injected clock: the pool (kg.api.workers) owns the processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kg.errors import TooManyQueries
+
+__all__ = ["FairShare", "Ticket", "client_key"]
+
+_MAX_REMEMBERED = 10_000
+"""Client records kept; beyond, the idle ones are forgotten (bearer tokens are chosen by clients)."""
+
+
+def client_key(authorization: str | None, address: str | None) -> str:
+    """Who a request comes from: its bearer token (hashed, so no secret is kept) when it sends one,
+    else its IP address."""
+    if authorization and authorization[:7].lower() == "bearer " and authorization[7:].strip():
+        return "token:" + hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:16]
+    return "ip:" + (address or "unknown")
+
+
+@dataclass
+class _Client:
+    running: int = 0
+    queued: int = 0
+    usage: float = 0.0
+    """Worker-seconds used, decayed to `stamp`."""
+    stamp: float = 0.0
+    slow_until: float = 0.0
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One query's claim on a worker, from admission to the end of its run."""
+
+    client: str
+    arrived: float
+    started: float | None = None
+    """When the query got a worker (None while it waits)."""
+    preempted: bool = False
+    worker: object = field(default=None, repr=False)
+    """The worker the pool handed over (set by the pool)."""
+
+
+class FairShare:
+    def __init__(self, *, workers: int, reserved: int, per_client: int, per_client_queued: int,
+                 slow_s: float, slow_memory_s: float = 30.0, half_life_s: float = 30.0,
+                 max_queued: int | None = None, clock: Callable[[], float]):
+        self.workers = max(1, workers)
+        self.reserved = max(0, min(reserved, self.workers - 1))
+        self.per_client, self.per_client_queued = max(1, per_client), max(0, per_client_queued)
+        self.slow_s, self.slow_memory_s, self.half_life_s = slow_s, slow_memory_s, half_life_s
+        self.max_queued = max_queued if max_queued is not None else 32 * self.workers
+        self.clock = clock
+        self._clients: dict[str, _Client] = {}
+        self._waiting: list[Ticket] = []
+        self._running: list[Ticket] = []
+
+    # --- the pool's calls ---
+
+    def admit(self, client: str) -> Ticket:
+        """Queue a query of `client`. Raises TooManyQueries when the client or the server has too many."""
+        if len(self._clients) > _MAX_REMEMBERED:
+            for name in [n for n, s in self._clients.items() if not s.running and not s.queued]:
+                del self._clients[name]
+        state = self._clients.setdefault(client, _Client(stamp=self.clock()))
+        if state.running + state.queued >= self.per_client + self.per_client_queued:
+            raise TooManyQueries(f"too many queries from this client: {state.running} running and "
+                                 f"{state.queued} waiting; wait for their answers before sending more")
+        if len(self._waiting) >= self.max_queued:
+            raise TooManyQueries("the server has too many queries waiting; retry in a few seconds")
+        ticket = Ticket(client=client, arrived=self.clock())
+        state.queued += 1
+        self._waiting.append(ticket)
+        return ticket
+
+    def grant(self) -> Ticket | None:
+        """The waiting ticket that may take a free worker now (it becomes running), or None."""
+        now = self.clock()
+        slow_running = sum(1 for t in self._running if self.is_slow(t.client, now))
+        eligible = [t for t in self._waiting if self._clients[t.client].running < self.per_client
+                    and (not self.is_slow(t.client, now) or slow_running < self.workers - self.reserved)]
+        if not eligible:
+            return None
+        ticket = min(eligible, key=lambda t: (self.is_slow(t.client, now), self._usage(t.client, now), t.arrived))
+        self._waiting.remove(ticket)
+        state = self._clients[ticket.client]
+        state.queued -= 1
+        state.running += 1
+        ticket.started = now
+        self._running.append(ticket)
+        return ticket
+
+    def victim(self, idle_workers: int) -> Ticket | None:
+        """A running ticket to stop for a waiting client that is not slow, or None (see rule 4)."""
+        now = self.clock()
+        if idle_workers or not any(not self.is_slow(t.client, now) and self._clients[t.client].running
+                                   < self.per_client for t in self._waiting):
+            return None
+        if any(t.preempted for t in self._running):
+            return None  # one at a time: the stopped worker is on its way back
+        candidates = [t for t in self._running if t.started is not None and now - t.started > self.slow_s]
+        if not candidates:
+            return None
+        ticket = min(candidates, key=lambda t: t.started)
+        ticket.preempted = True
+        return ticket
+
+    def withdraw(self, ticket: Ticket) -> None:
+        """A waiting ticket gave up (deadline, client gone)."""
+        if ticket in self._waiting:
+            self._waiting.remove(ticket)
+            self._clients[ticket.client].queued -= 1
+            self._forget_if_idle(ticket.client)
+
+    def finish(self, ticket: Ticket) -> None:
+        """A running ticket's query ended (answered, failed or stopped): account its worker time."""
+        if ticket not in self._running:
+            return
+        self._running.remove(ticket)
+        now = self.clock()
+        state = self._clients[ticket.client]
+        state.running -= 1
+        elapsed = now - (ticket.started or now)
+        state.usage = self._usage(ticket.client, now) + elapsed
+        state.stamp = now
+        if elapsed > self.slow_s:
+            state.slow_until = now + self.slow_memory_s
+        self._forget_if_idle(ticket.client)
+
+    # --- queries ---
+
+    def is_slow(self, client: str, now: float) -> bool:
+        state = self._clients.get(client)
+        if state is None:
+            return False
+        if now < state.slow_until:
+            return True
+        return any(t.client == client and t.started is not None and now - t.started > self.slow_s
+                   for t in self._running)
+
+    def _usage(self, client: str, now: float) -> float:
+        state = self._clients[client]
+        return state.usage * 0.5 ** ((now - state.stamp) / self.half_life_s)
+
+    def _forget_if_idle(self, client: str) -> None:
+        """Drop a client's record once it has nothing running or waiting and nothing worth remembering."""
+        state = self._clients[client]
+        now = self.clock()
+        if not state.running and not state.queued and now >= state.slow_until and self._usage(client, now) < 0.05:
+            del self._clients[client]
