@@ -154,11 +154,13 @@ def serve_kg(store_dir: str, *, port: int, root: str, cache: bool) -> None:
     import uvicorn
 
     from kg.api.app import create_app
+    from kg.api.server import uvicorn_config
     from kg.settings import Settings
 
-    settings = Settings(root=root, cache_enabled=cache, store_dir=Path(store_dir).parent / "unused-store")
+    settings = Settings(root=root, cache_enabled=cache, store_dir=Path(store_dir).parent / "unused-store",
+                        host="127.0.0.1", port=port)
     app = create_app(settings, store=ox.Store(store_dir))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(uvicorn_config(app, settings, log_level="warning", access_log=False)).run()
 
 
 # ---- load -------------------------------------------------------------------------------------------

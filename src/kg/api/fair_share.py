@@ -55,7 +55,7 @@ class Ticket:
     client: str
     arrived: float
     started: float | None = None
-    """When the query got a worker (None while it waits)."""
+    """When the query was handed to its worker's store (None while it waits or the worker starts)."""
     preempted: bool = False
     worker: object = field(default=None, repr=False)
     """The worker the pool handed over (set by the pool)."""
@@ -106,9 +106,12 @@ class FairShare:
         state = self._clients[ticket.client]
         state.queued -= 1
         state.running += 1
-        ticket.started = now
         self._running.append(ticket)
         return ticket
+
+    def start(self, ticket: Ticket) -> None:
+        """The granted ticket's query starts running now (its worker is ready with the store open)."""
+        ticket.started = self.clock()
 
     def victim(self, idle_workers: int) -> Ticket | None:
         """A running ticket to stop for a waiting client that is not slow, or None (see rule 4)."""

@@ -1,4 +1,4 @@
-"""`kg serve`: build (or reuse) the store, then serve the app with uvicorn."""
+"""`kg serve`: build (or reuse) the store, then serve the app with uvicorn under the HTTP limits."""
 
 from __future__ import annotations
 
@@ -7,9 +7,17 @@ import argparse
 import uvicorn
 
 from kg.api.app import create_app
+from kg.api.http_limits import limited_protocol
 from kg.settings import Settings
 
-__all__ = ["command"]
+__all__ = ["command", "uvicorn_config"]
+
+
+def uvicorn_config(app, settings: Settings, **options) -> uvicorn.Config:
+    """The uvicorn configuration serving `app` on settings.host/port with the HTTP limits of `settings`
+    (max_header_bytes, read_timeout_s); `options` go to uvicorn.Config (log_level, lifespan...)."""
+    protocol = limited_protocol(max_header_bytes=settings.max_header_bytes, read_timeout_s=settings.read_timeout_s)
+    return uvicorn.Config(app, host=settings.host, port=settings.port, http=protocol, **options)
 
 
 def command(settings: Settings, args: argparse.Namespace) -> int:
@@ -25,5 +33,5 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         settings.port = args.port
     store = build(settings, rebuild=args.rebuild)
     app = create_app(settings, store=store)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.Server(uvicorn_config(app, settings, log_level="info")).run()
     return 0

@@ -30,7 +30,7 @@ from kg.api.fair_share import FairShare, Ticket
 from kg.api.negotiation import RDF_FORMAT_ENUM, RESULTS_FORMAT_ENUM
 from kg.api.sandbox import Confinement, confine
 from kg.errors import (
-    QueryCrashed, QueryRejected, QuerySyntaxError, QueryTimeout, QueryTooCostly, SandboxUnavailable,
+    KgError, QueryCrashed, QueryRejected, QuerySyntaxError, QueryTimeout, QueryTooCostly, SandboxUnavailable,
 )
 from kg.iri import PREFIXES
 from kg.settings import Settings
@@ -180,13 +180,14 @@ def _worker_main(conn: Connection, memory_limit_mb: int) -> None:
     opened: Snapshot | None = None
     while True:
         try:
-            job: QueryJob = conn.recv()
+            message: QueryJob | Snapshot = conn.recv()
         except EOFError:
             return
         try:
-            if opened != job.snapshot:
-                store, opened = open_snapshot(job.snapshot), job.snapshot
-            conn.send(("ok", execute(store, job)))
+            snapshot = message if isinstance(message, Snapshot) else message.snapshot
+            if opened != snapshot:
+                store, opened = open_snapshot(snapshot), snapshot
+            conn.send(("ok", b"" if isinstance(message, Snapshot) else execute(store, message)))
         except QuerySyntaxError as err:
             conn.send(("syntax", str(err)))
         except QueryRejected as err:
@@ -217,6 +218,7 @@ class _Worker:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.confinement: Confinement | None = None
+        self.opened: Snapshot | None = None
         self.niced = False
         self._stderr_tail = b""
         os.set_blocking(self.process.stderr.fileno(), False)
@@ -237,7 +239,7 @@ class _Worker:
 
     def ran_out_of_memory(self) -> bool:
         """After the worker died: did it abort because an allocation over its memory limit failed?"""
-        while self._read_stderr():
+        while not self.process.stderr.closed and self._read_stderr():
             pass
         return self.process.returncode == -signal.SIGABRT and b"memory allocation of" in self._stderr_tail
 
@@ -273,6 +275,8 @@ class QueryPool:
         self._idle: list[_Worker] = []  # LIFO: the most recently used worker is the warmest
         self._all: set[_Worker] = set()
         self._waiters: dict[Ticket, asyncio.Future] = {}
+        self._starting: set[asyncio.Task] = set()
+        self._snapshot: Snapshot | None = None  # the latest one queried: replacements open it in advance
         self._started = False
 
     @classmethod
@@ -300,6 +304,8 @@ class QueryPool:
         self._started = True
 
     async def stop(self) -> None:
+        for task in list(self._starting):
+            task.cancel()
         for worker in list(self._all):
             worker.kill()
         self._all.clear()
@@ -353,8 +359,7 @@ class QueryPool:
                     return ticket.worker
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise QueryTimeout(f"no query worker became free within {self.timeout_s:g} s: the server is "
-                                       "busy; retry later")
+                    raise self._waited_too_long()
                 # woken by a grant, or every 50 ms to see whether a slow query should make room (fair_share rule 4)
                 await asyncio.wait([granted], timeout=min(0.05, remaining))
         finally:
@@ -377,44 +382,50 @@ class QueryPool:
 
     async def _execute_on(self, worker: _Worker, ticket: Ticket, job: QueryJob, deadline: float) -> tuple[str, bytes]:
         loop = asyncio.get_running_loop()
+        self._snapshot = job.snapshot
         replace = True  # unless the worker answers, its state is unknown: replace it
-        if worker.process.poll() is not None:
-            _log.warning("query worker %s had exited (code %s); replacing it",
-                         worker.process.pid, worker.process.returncode)
-            self._all.discard(worker)
-            worker.kill()
-            worker = ticket.worker = self._spawn()
-        renice = loop.call_later(self.renice_after_s, self._set_nice, worker, _SLOW_NICE)
+        renice = None
         try:
             try:
-                if worker.confinement is None:
-                    await self._handshake(worker, deadline)
+                if worker.opened != job.snapshot:  # opening the store is not the query's running time
+                    worker.conn.send(job.snapshot)
+                    if not await self._readable(worker.conn, deadline - time.monotonic()):
+                        raise self._waited_too_long()
+                    worker.conn.recv()
+                    worker.opened = job.snapshot
+                self.share.start(ticket)
+                renice = loop.call_later(self.renice_after_s, self._set_nice, worker, _SLOW_NICE)
                 worker.conn.send(job)
                 if not await self._readable(worker.conn, deadline - time.monotonic()):
                     raise QueryTimeout(f"the query ran longer than {self.timeout_s:g} s and was stopped; "
                                        "narrow it or add LIMIT")
                 status, payload = worker.conn.recv()
             except (EOFError, OSError) as err:
-                worker.process.poll()
                 if ticket.preempted:
                     raise QueryTimeout(f"the query was stopped after {time.monotonic() - ticket.started:.1f} s "
                                        "so that other clients' queries could run; narrow it or retry later") from None
-                if worker.process.wait(timeout=5) is not None and worker.ran_out_of_memory():
+                worker.process.wait(timeout=5)
+                if worker.ran_out_of_memory():
                     raise self._too_costly() from None
                 _log.warning("query worker %s failed (exit code %s, %r) running a query", worker.process.pid,
                              worker.process.returncode, err)
                 raise QueryCrashed("the query crashed its worker process and was not answered") from None
             replace = status == "memory"
         finally:
-            renice.cancel()
+            if renice is not None:
+                renice.cancel()
             # also on cancellation (client gone): a worker with a reply still in flight is not reused
             if replace:
-                worker = self._replace(worker)
-            elif worker.niced:
-                self._set_nice(worker, 0)
-            ticket.worker = worker
-            self._idle.append(worker)
+                self._replace(worker)
+            else:
+                if worker.niced:
+                    self._set_nice(worker, 0)
+                self._idle.append(worker)
         return status, payload
+
+    def _waited_too_long(self) -> QueryTimeout:
+        return QueryTimeout(f"no query worker became free within {self.timeout_s:g} s: the server is busy; "
+                            "retry later")
 
     def _too_costly(self) -> QueryTooCostly:
         return QueryTooCostly(f"the query needed more than the {self.memory_limit_mb} MB of memory a query may use "
@@ -447,10 +458,31 @@ class QueryPool:
             return
         worker.niced = value != 0
 
-    def _replace(self, worker: _Worker) -> _Worker:
+    def _replace(self, worker: _Worker) -> None:
+        """Kill `worker`; a fresh one joins the idle workers once it has started (in the background)."""
         self._all.discard(worker)
         worker.kill()
-        return self._spawn()
+        task = asyncio.get_running_loop().create_task(self._bring_up())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _bring_up(self) -> None:
+        while True:
+            worker = self._spawn()
+            try:
+                await self._handshake(worker, time.monotonic() + 60)
+                if self._snapshot is not None:
+                    worker.conn.send(self._snapshot)
+                    if await self._readable(worker.conn, 60) and worker.conn.recv()[0] == "ok":
+                        worker.opened = self._snapshot
+                break
+            except (KgError, EOFError, OSError) as err:
+                _log.error("a replacement query worker did not start (%s); trying again in 1 s", err)
+                self._all.discard(worker)
+                worker.kill()
+                await asyncio.sleep(1)
+        self._idle.append(worker)
+        self._dispatch()
 
     def _spawn(self) -> _Worker:
         fresh = _Worker(self.memory_limit_mb)
