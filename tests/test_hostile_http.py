@@ -16,7 +16,8 @@ ASK = "ASK { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    with fixture_server(tmp_path_factory.mktemp("http-project"), max_header_bytes=16_384, read_timeout_s=1.0) as running:
+    root = tmp_path_factory.mktemp("http-project")
+    with fixture_server(root, max_header_bytes=16_384, read_timeout_s=1.0) as running:
         yield running
 
 
