@@ -144,9 +144,9 @@ def _socket_filter() -> None:
     libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
     libc.syscall.argtypes = [ctypes.c_long, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_void_p]
     _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-    # SPEC_ALLOW: by default the kernel also turns on speculative-store-bypass mitigation for filtered
-    # processes, which made every query about 2.5x slower here; it protects a process from code it runs
-    # itself (a JIT), and a worker runs none. Kernels before 4.17 lack the flag: filter without it.
+    # SPEC_ALLOW: some kernels also turn on the speculative-store-bypass mitigation for filtered
+    # processes (measured here: 5-10% per query); it protects a process from code it runs itself (a
+    # JIT), and a worker runs none. Kernels before 4.17 lack the flag: filter without it.
     if libc.syscall(nr_seccomp, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_SPEC_ALLOW, ctypes.addressof(prog)):
         if ctypes.get_errno() != errno.EINVAL:
             _check(-1)
