@@ -40,12 +40,13 @@ async def _outcome(pool: QueryPool, query: str, snapshot: Snapshot, client: str)
 
 
 def test_slow_clients_do_not_starve_a_lookup(snapshot):
-    """Three slow clients on a pool of two: the lookup is answered while slow queries still run."""
+    """Three slow clients on a pool of two: a known reader's lookup is answered while slow queries still run."""
 
     async def main():
         pool = QueryPool(size=2, timeout_s=4, reserved=1, slow_query_s=0.3)
         await pool.start()
         try:
+            assert isinstance(await _outcome(pool, LOOKUP, snapshot, "reader"), bytes)  # the reader is known
             slow = [asyncio.create_task(_outcome(pool, CARTESIAN, snapshot, f"slow-{i}")) for i in range(3)]
             await asyncio.sleep(1.0)  # the slow queries hold both workers by now
             lookup = await _outcome(pool, LOOKUP, snapshot, "reader")
@@ -127,3 +128,19 @@ def test_fair_share_keeps_the_reserved_worker_from_slow_clients():
     assert share.grant() is None, "a slow client took the reserved worker"
     reader = share.admit("reader")
     assert share.grant() is reader
+
+
+def test_fair_share_lets_only_known_clients_preempt():
+    now = [0.0]
+    share = FairShare(workers=1, reserved=0, per_client=1, per_client_queued=8, slow_s=0.5, clock=lambda: now[0])
+    known = share.admit("known")
+    share.grant(), share.start(known)
+    known.cpu_s = 0.001
+    share.finish(known)
+    hog = share.admit("hog")
+    share.grant(), share.start(hog)
+    now[0] = 1.0
+    share.admit("new-token")
+    assert share.victim(idle_workers=0) is None, "an unknown client stopped another client's query"
+    share.admit("known")
+    assert share.victim(idle_workers=0) is hog

@@ -4,14 +4,17 @@ A client is its IP address, or its bearer token when it sends one. The rules, in
 
 1. Bounded demand: a client runs at most `per_client` queries at once and has at most `per_client_queued`
    waiting; beyond that it is refused (TooManyQueries, HTTP 429). The whole queue is bounded too.
-2. Slow clients do not take every worker: a client whose query ran longer than `slow_s` counts as
-   slow for `slow_memory_s`. Slow clients together hold at most `workers - reserved` workers; the
+2. Slow clients do not take every worker: a client whose query used more than `slow_s` of CPU (or,
+   when stopped, of running time), or is running one for longer than that, counts as slow for
+   `slow_memory_s`. Slow clients together hold at most `workers - reserved` workers; the
    reserved ones stay free for everyone else, so a point lookup finds a worker during an attack.
-3. Fair order: a free worker goes to the waiting query whose client is not slow, then has used the
-   least worker time recently (decayed with half-life `half_life_s`), then arrived first.
-4. Preemption: when a client that is not slow waits and no worker is free (slow clients got there
-   before they were known to be slow), the longest-running query of a slow client, once past
-   `slow_s`, is stopped for it.
+3. Fair order: a free worker goes to the waiting query whose client is not slow, then is *known*
+   (has had a fast query answered), then has used the least worker CPU time recently (decayed with
+   half-life `half_life_s`), then arrived first.
+4. Preemption: when a known client that is not slow waits and no worker is free (slow clients got
+   there before they were known to be slow), a query running longer than `slow_s` is stopped for it:
+   one of a client already known to be slow first, else the longest-running one. Unknown clients do
+   not preempt, so a client sending each query under a new bearer token gains nothing by it.
 
 Pure bookkeeping with an injected clock: the pool (kg.api.workers) owns the processes.
 """
@@ -27,7 +30,7 @@ from kg.errors import TooManyQueries
 __all__ = ["FairShare", "Ticket", "client_key"]
 
 _MAX_REMEMBERED = 10_000
-"""Client records kept; beyond, the idle ones are forgotten (bearer tokens are chosen by clients)."""
+"""Client records kept; beyond, the older half of the idle ones is forgotten (tokens are chosen by clients)."""
 
 
 def client_key(authorization: str | None, address: str | None) -> str:
@@ -46,6 +49,8 @@ class _Client:
     """Worker-seconds used, decayed to `stamp`."""
     stamp: float = 0.0
     slow_until: float = 0.0
+    known: bool = False
+    """Has had a query answered that was not slow."""
 
 
 @dataclass(eq=False)
@@ -56,6 +61,8 @@ class Ticket:
     arrived: float
     started: float | None = None
     """When the query was handed to its worker's store (None while it waits or the worker starts)."""
+    cpu_s: float | None = None
+    """CPU seconds the worker spent on the query (None when it did not answer)."""
     preempted: bool = False
     worker: object = field(default=None, repr=False)
     """The worker the pool handed over (set by the pool)."""
@@ -79,8 +86,9 @@ class FairShare:
 
     def admit(self, client: str) -> Ticket:
         """Queue a query of `client`. Raises TooManyQueries when the client or the server has too many."""
-        if len(self._clients) > _MAX_REMEMBERED:
-            for name in [n for n, s in self._clients.items() if not s.running and not s.queued]:
+        if len(self._clients) > _MAX_REMEMBERED:  # the oldest idle records go
+            idle = sorted((s.stamp, n) for n, s in self._clients.items() if not s.running and not s.queued)
+            for _, name in idle[:len(idle) // 2 + 1]:
                 del self._clients[name]
         state = self._clients.setdefault(client, _Client(stamp=self.clock()))
         if state.running + state.queued >= self.per_client + self.per_client_queued:
@@ -101,7 +109,8 @@ class FairShare:
                     and (not self.is_slow(t.client, now) or slow_running < self.workers - self.reserved)]
         if not eligible:
             return None
-        ticket = min(eligible, key=lambda t: (self.is_slow(t.client, now), self._usage(t.client, now), t.arrived))
+        ticket = min(eligible, key=lambda t: (self.is_slow(t.client, now), not self._clients[t.client].known,
+                                              self._usage(t.client, now), t.arrived))
         self._waiting.remove(ticket)
         state = self._clients[ticket.client]
         state.queued -= 1
@@ -116,15 +125,15 @@ class FairShare:
     def victim(self, idle_workers: int) -> Ticket | None:
         """A running ticket to stop for a waiting client that is not slow, or None (see rule 4)."""
         now = self.clock()
-        if idle_workers or not any(not self.is_slow(t.client, now) and self._clients[t.client].running
-                                   < self.per_client for t in self._waiting):
+        if idle_workers or not any(self._clients[t.client].known and not self.is_slow(t.client, now)
+                                   and self._clients[t.client].running < self.per_client for t in self._waiting):
             return None
         if any(t.preempted for t in self._running):
             return None  # one at a time: the stopped worker is on its way back
         candidates = [t for t in self._running if t.started is not None and now - t.started > self.slow_s]
         if not candidates:
             return None
-        ticket = min(candidates, key=lambda t: t.started)
+        ticket = min(candidates, key=lambda t: (now >= self._clients[t.client].slow_until, t.started))
         ticket.preempted = True
         return ticket
 
@@ -133,7 +142,6 @@ class FairShare:
         if ticket in self._waiting:
             self._waiting.remove(ticket)
             self._clients[ticket.client].queued -= 1
-            self._forget_if_idle(ticket.client)
 
     def finish(self, ticket: Ticket) -> None:
         """A running ticket's query ended (answered, failed or stopped): account its worker time."""
@@ -143,12 +151,14 @@ class FairShare:
         now = self.clock()
         state = self._clients[ticket.client]
         state.running -= 1
-        elapsed = now - (ticket.started or now)
-        state.usage = self._usage(ticket.client, now) + elapsed
+        # the worker's CPU time when it answered: on a busy machine a cheap query can take long to run
+        cost = ticket.cpu_s if ticket.cpu_s is not None else now - (ticket.started or now)
+        state.usage = self._usage(ticket.client, now) + cost
         state.stamp = now
-        if elapsed > self.slow_s:
+        if cost > self.slow_s:
             state.slow_until = now + self.slow_memory_s
-        self._forget_if_idle(ticket.client)
+        else:
+            state.known = True
 
     # --- queries ---
 
@@ -164,10 +174,3 @@ class FairShare:
     def _usage(self, client: str, now: float) -> float:
         state = self._clients[client]
         return state.usage * 0.5 ** ((now - state.stamp) / self.half_life_s)
-
-    def _forget_if_idle(self, client: str) -> None:
-        """Drop a client's record once it has nothing running or waiting and nothing worth remembering."""
-        state = self._clients[client]
-        now = self.clock()
-        if not state.running and not state.queued and now >= state.slow_until and self._usage(client, now) < 0.05:
-            del self._clients[client]

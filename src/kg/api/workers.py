@@ -183,20 +183,24 @@ def _worker_main(conn: Connection, memory_limit_mb: int) -> None:
             message: QueryJob | Snapshot = conn.recv()
         except EOFError:
             return
+        cpu_before = time.process_time()
         try:
             snapshot = message if isinstance(message, Snapshot) else message.snapshot
             if opened != snapshot:
                 store, opened = open_snapshot(snapshot), snapshot
-            conn.send(("ok", b"" if isinstance(message, Snapshot) else execute(store, message)))
+            reply = ("ok", b"" if isinstance(message, Snapshot) else execute(store, message))
         except QuerySyntaxError as err:
-            conn.send(("syntax", str(err)))
+            reply = ("syntax", str(err))
         except QueryRejected as err:
-            conn.send(("rejected", str(err)))
+            reply = ("rejected", str(err))
         except MemoryError:
-            conn.send(("memory", ""))
-            return  # the heap is near its limit: let the pool start a fresh worker
+            reply = ("memory", "")
         except Exception as err:  # an evaluation error of pyoxigraph; the worker itself is fine
-            conn.send(("error", evaluation_error_message(err)))
+            reply = ("error", evaluation_error_message(err))
+        # the CPU time lets the pool judge a query's cost independently of how busy the machine is
+        conn.send((*reply, time.process_time() - cpu_before))
+        if reply[0] == "memory":
+            return  # the heap is near its limit: let the pool start a fresh worker
 
 
 class _Worker:
@@ -399,7 +403,7 @@ class QueryPool:
                 if not await self._readable(worker.conn, deadline - time.monotonic()):
                     raise QueryTimeout(f"the query ran longer than {self.timeout_s:g} s and was stopped; "
                                        "narrow it or add LIMIT")
-                status, payload = worker.conn.recv()
+                status, payload, ticket.cpu_s = worker.conn.recv()
             except (EOFError, OSError) as err:
                 if ticket.preempted:
                     raise QueryTimeout(f"the query was stopped after {time.monotonic() - ticket.started:.1f} s "
