@@ -15,7 +15,7 @@ import pytest
 
 from api_server import copy_fixture, fixture_server, fixture_settings, load_store
 from kg.api.workers import REMOTE_UNAVAILABLE, QueryJob, QueryPool, Snapshot
-from kg.errors import KgError
+from kg.errors import KgError, QuerySyntaxError
 
 REMOTE_TEXT = "remote-answer-7f3a"
 """What the listener answers; it must never show up in a response."""
@@ -93,9 +93,17 @@ def _builtin_service_variants(target: str) -> list[tuple[str, str]]:
 
 
 try:  # the guard's fuzz corpus, when present in this branch
-    from guard_corpus import service_variants
+    from guard_corpus import service_variants as _corpus_variants
 except ImportError:
-    service_variants = _builtin_service_variants
+    _corpus_variants = None
+
+
+def service_variants(target: str) -> list[tuple[str, str]]:
+    """(name, query) pairs of SERVICE queries aimed at `target`: the guard's corpus when present, else ours."""
+    if _corpus_variants is None:
+        return _builtin_service_variants(target)
+    # whichever element of a corpus pair names the target is the query
+    return [(b, a) if target in a else (a, b) for a, b in _corpus_variants(target)]
 
 
 @pytest.fixture()
@@ -154,10 +162,13 @@ def test_service_past_the_guard_never_connects_and_errors_say_nothing_remote(sna
     for (target, name, _), outcome in zip(cases, outcomes, strict=True):
         text = str(outcome) if isinstance(outcome, KgError) else outcome.decode()
         assert REMOTE_TEXT not in text, (target, name)
+        if isinstance(outcome, QuerySyntaxError):  # pyoxigraph did not parse it: it may quote the query itself
+            continue
         assert "127.0.0.1" not in text and "refused" not in text.lower(), (target, name, text)
         if isinstance(outcome, KgError):
             assert str(outcome) == REMOTE_UNAVAILABLE, (target, name, text)
-    assert any(isinstance(o, KgError) for o in outcomes), "no variant reached SERVICE evaluation"
+    evaluated = [o for o in outcomes if isinstance(o, KgError) and not isinstance(o, QuerySyntaxError)]
+    assert evaluated, "no variant reached SERVICE evaluation"
     assert listener.connections == 0
 
 
