@@ -121,12 +121,14 @@ class Server:
             self.process.wait()
 
 
-def start_kg(store_dir: Path, root: Path, *, cache: bool) -> Server:
+def start_kg(store_dir: Path, root: Path, *, cache: bool, tree: Path | None = None) -> Server:
+    """kg serve over `store_dir`; with `tree`, the code of that checkout (e.g. before a change) instead."""
     port = free_port()
-    command = [sys.executable, str(Path(__file__).resolve()), "--serve-kg", str(store_dir),
+    script = (tree / "bench" / "endpoint_bench.py") if tree else Path(__file__).resolve()
+    command = [sys.executable, str(script), "--serve-kg", str(store_dir),
                "--port", str(port), "--root", str(root)] + (["--cache"] if cache else [])
-    return Server("kg serve" + (" (cache on)" if cache else ""), command, port,
-                  log=store_dir.with_name(store_dir.name + ".log"))
+    name = "kg serve" + (" (cache on)" if cache else "") + (" (baseline)" if tree else "")
+    return Server(name, command, port, log=store_dir.with_name(store_dir.name + ".log"))
 
 
 def start_oxigraph(nquads: Path, work: Path) -> Server:
@@ -154,11 +156,13 @@ def serve_kg(store_dir: str, *, port: int, root: str, cache: bool) -> None:
     import uvicorn
 
     from kg.api.app import create_app
+    from kg.api.server import uvicorn_config
     from kg.settings import Settings
 
-    settings = Settings(root=root, cache_enabled=cache, store_dir=Path(store_dir).parent / "unused-store")
+    settings = Settings(root=root, cache_enabled=cache, store_dir=Path(store_dir).parent / "unused-store",
+                        host="127.0.0.1", port=port)
     app = create_app(settings, store=ox.Store(store_dir))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(uvicorn_config(app, settings, log_level="warning", access_log=False)).run()
 
 
 # ---- load -------------------------------------------------------------------------------------------
@@ -230,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-rdflib-above", type=int, default=1000,
                         help="do not run rdflib-endpoint above this scale")
     parser.add_argument("--keep", action="store_true", help="keep the working folder (stores, server logs)")
+    parser.add_argument("--baseline-tree", type=Path, default=None,
+                        help="also run kg serve (cache off) from this checkout, e.g. `git worktree` of the "
+                             "commit before a change, in the same interleaved rounds")
     parser.add_argument("--serve-kg", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
@@ -253,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
                         lambda: start_kg(Path(str(store_dir) + "-cache"), args.root, cache=True)]
             if scale <= args.skip_rdflib_above:
                 starters.append(lambda: start_rdflib_endpoint(nquads))
+            if args.baseline_tree:
+                baseline_store = Path(str(store_dir) + "-baseline")
+                shutil.copytree(store_dir, baseline_store, dirs_exist_ok=True)
+                starters.append(lambda: start_kg(baseline_store, args.root, cache=False, tree=args.baseline_tree))
             servers = []
             try:
                 for start in starters:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import uvicorn
 
 from kg.api.app import create_app
+from kg.api.server import uvicorn_config
 from kg.iri import GRAPH_INFERRED
 from kg.load import load_graphs
 from kg.settings import Settings
@@ -62,8 +63,7 @@ def serve_in_thread(settings: Settings, store: ox.Store) -> Iterator[RunningServ
     """Run create_app(settings, store=store) under uvicorn on 127.0.0.1:<free port> until the block ends."""
     settings.host, settings.port = "127.0.0.1", free_port()
     app = create_app(settings, store=store)
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, settings, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True, name="uvicorn-test-server")
     thread.start()
     deadline = time.monotonic() + 30

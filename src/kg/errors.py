@@ -10,6 +10,9 @@
     ├── ValidationFailed          the data does not conform (carries the report; CLI exit 1)
     ├── InconsistentOntology      the reasoner found the ontology + data inconsistent
     ├── QueryTimeout              a query ran past its deadline and was stopped
+    ├── QueryTooCostly            a query needed more memory than a worker may use (HTTP 503)
+    ├── TooManyQueries            a client has too many queries running or queued (HTTP 429)
+    ├── SandboxUnavailable        query workers cannot be confined on this host (the server does not start)
     ├── QueryCrashed              the worker process running a query died (HTTP 500 for that query only)
     ├── NotFound                  a named query, paper or resource does not exist
     ├── SourceMissing             the sources folder (../shared) is absent
@@ -34,6 +37,9 @@ __all__ = [
     "ValidationFailed",
     "InconsistentOntology",
     "QueryTimeout",
+    "QueryTooCostly",
+    "TooManyQueries",
+    "SandboxUnavailable",
     "QueryCrashed",
     "NotFound",
     "SourceMissing",
@@ -87,6 +93,18 @@ class InconsistentOntology(KgError):
 
 class QueryTimeout(KgError):
     """A query ran past its deadline; it was stopped."""
+
+
+class QueryTooCostly(KgError):
+    """A query needed more memory than a worker may use; it was stopped and the worker replaced."""
+
+
+class TooManyQueries(KgError):
+    """A client already has its share of the query workers busy and its queue full."""
+
+
+class SandboxUnavailable(KgError):
+    """The query workers could not be cut off from the network; the message says what the host lacks."""
 
 
 class QueryCrashed(KgError):

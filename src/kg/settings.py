@@ -44,10 +44,32 @@ class Settings(BaseSettings):
     max_query_chars: int = 20_000
     max_query_depth: int = 64
     max_body_bytes: int = 1_000_000
-    query_workers: int = 2
+    query_workers: int = 3
     cache_enabled: bool = True
     write_token: SecretStr | None = None
     """Bearer token for the write route; writes are refused while it is unset."""
+
+    # --- hostile clients: worker confinement, fair scheduling, HTTP limits (kg.api.workers, kg.api.server) ---
+    allow_unsandboxed_workers: bool = False
+    """Start query workers even where they cannot be cut off from the network (no network namespace and
+    no seccomp); off by default, so such a host refuses to serve instead of letting SERVICE reach out."""
+    worker_memory_mb: int = 512
+    """Heap limit of each query worker (RLIMIT_DATA); a query needing more gets 503 and the worker is
+    replaced. 0 = no limit. The server's memory peak is about query_workers x this plus ~150 MB."""
+    reserved_workers: int = 1
+    """Workers kept for clients that have not run a slow query recently, so that lookups are served while
+    slow queries occupy the others (clamped to query_workers - 1)."""
+    client_max_workers: int = 2
+    """Queries one client (its IP, or its bearer token when it sends one) may run at once."""
+    client_max_queued: int = 8
+    """Queries one client may have waiting for a worker; more are refused with 429."""
+    slow_query_s: float = 0.5
+    """A query running longer marks its client as slow for a while: the worker is reniced, the client
+    is limited to the unreserved workers and its running query may be stopped to serve other clients."""
+    max_header_bytes: int = 16_384
+    """Request line plus headers of one HTTP request; more is answered with 431 and the connection closed."""
+    read_timeout_s: float = 10.0
+    """Time a client has to send a complete request (line, headers and body); slower ones are disconnected."""
 
     def model_post_init(self, __context: object) -> None:
         root = self.root.resolve()

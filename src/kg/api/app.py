@@ -39,7 +39,7 @@ def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
     if store is None:
         store = open_current(settings)
     graph = GraphState(settings=settings, store=store)
-    pool = QueryPool(size=settings.query_workers, timeout_s=settings.query_timeout_s)
+    pool = QueryPool.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

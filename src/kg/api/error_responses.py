@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from kg.api.negotiation import NotAcceptable, negotiate
 from kg.api.rendering import render
 from kg.errors import (
-    InputError, KgError, NotFound, QueryCrashed, QueryRejected, QueryTimeout, RequestTooLarge, ValidationFailed,
+    InputError, KgError, NotFound, QueryCrashed, QueryRejected, QueryTimeout, QueryTooCostly, RequestTooLarge,
+    TooManyQueries, ValidationFailed,
 )
 from kg.formats import HTML, TEXT
 
@@ -25,6 +26,8 @@ _log = logging.getLogger("kg.api")
 _STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (NotAcceptable, 406),
     (QueryTimeout, 503),
+    (QueryTooCostly, 503),
+    (TooManyQueries, 429),
     (QueryCrashed, 500),
     (NotFound, 404),
     (RequestTooLarge, 413),

@@ -1,31 +1,28 @@
-"""`kg serve`: build (or reuse) the store, then serve the app with uvicorn."""
+"""Serve the app with uvicorn under the HTTP limits (`kg serve` builds first, in kg.cli)."""
 
 from __future__ import annotations
-
-import argparse
 
 import uvicorn
 
 from kg.api.app import create_app
+from kg.api.http_limits import limited_protocol
 from kg.settings import Settings
+from kg.store import open_current
 
-__all__ = ["command"]
+__all__ = ["serve", "uvicorn_config"]
 
 
-def command(settings: Settings, args: argparse.Namespace) -> int:
-    """Serve the endpoint on --host/--port (default: settings). Builds the store first.
+def uvicorn_config(app, settings: Settings, **options) -> uvicorn.Config:
+    """The uvicorn configuration serving `app` on settings.host/port with the HTTP limits of `settings`
+    (max_header_bytes, read_timeout_s); `options` go to uvicorn.Config (log_level, lifespan...)."""
+    protocol = limited_protocol(max_header_bytes=settings.max_header_bytes, read_timeout_s=settings.read_timeout_s)
+    return uvicorn.Config(app, host=settings.host, port=settings.port, http=protocol, **options)
 
-    Raises ValidationFailed (the CLI prints the report and exits 1) when the data does not conform.
+
+def serve(settings: Settings) -> None:
+    """Serve the current published store (kg.store) on settings.host/port until stopped.
+
+    Raises StoreMissing when nothing has been built; SystemExit when uvicorn cannot bind or start.
     """
-    from kg.build import build
-
-    if args.host:
-        settings.host = args.host
-    if args.port:
-        settings.port = args.port
-    from kg.store import open_current
-
-    build(settings, rebuild=args.rebuild)
     app = create_app(settings, store=open_current(settings))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
-    return 0
+    uvicorn.Server(uvicorn_config(app, settings, log_level="info")).run()

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg.api.error_responses import plain_error, status_for
+from kg.api.fair_share import client_key
 from kg.api.guard import check_query
 from kg.api.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, NotAcceptable, named_format, negotiate
 from kg.api.query_service import QueryService, etag_matches
@@ -142,7 +143,9 @@ async def _answer(request: Request, settings: Settings, query: str, params: list
     async def produce() -> bytes:
         return await queries.run(query, form=shape.form, format_key=fmt.key,
                                  union_default_graph=not shape.names_dataset,
-                                 default_graphs=default_graphs, named_graphs=named_graphs)
+                                 default_graphs=default_graphs, named_graphs=named_graphs,
+                                 client=client_key(request.headers.get("authorization"),
+                                                   request.client.host if request.client else None))
 
     media_type, body = await queries.computed(key, fmt.media_type, produce)
     return Response(body, media_type=media_type, headers=headers)

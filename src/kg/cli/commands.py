@@ -60,8 +60,9 @@ def serve(settings: Settings, args: argparse.Namespace, progress: Progress) -> i
 
     _build(settings, progress, rebuild=args.rebuild)
     try:
-        # the store is current now: the server's own build check finds nothing to do
-        return int(server.command(settings, argparse.Namespace(host=args.host, port=args.port, rebuild=False)) or 0)
+        settings.host, settings.port = args.host or settings.host, args.port or settings.port
+        server.serve(settings)
+        return 0
     except SystemExit as exit_:  # uvicorn exits (code 1) when it cannot bind or start
         if exit_.code in (0, None):
             return 0
