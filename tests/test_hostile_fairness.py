@@ -67,11 +67,13 @@ def test_one_deadline_covers_the_wait_for_a_worker(snapshot):
     """A query queued behind its own client's runaway query times out on its own deadline, waiting included."""
 
     async def main():
-        pool = QueryPool(size=1, timeout_s=2, reserved=0, client_max_workers=1)
+        pool = QueryPool(size=1, timeout_s=4, reserved=0, client_max_workers=1)
         await pool.start()
         try:
             first = asyncio.create_task(_outcome(pool, CARTESIAN, snapshot, "one"))
             await asyncio.sleep(0.2)
+            # the second query's deadline ends well before the first one's: it can only time out waiting
+            pool.timeout_s = 1
             second = await _outcome(pool, LOOKUP, snapshot, "one")
             return await first, second
         finally:
@@ -87,11 +89,12 @@ def test_a_client_over_its_share_gets_429_and_others_are_served(tmp_path):
                         client_max_queued=1, query_timeout_s=3.0) as server:
         statuses: list[int] = []
 
-        def hog() -> None:
+        def hog(n: int) -> None:
+            # each text differs: identical queries would share one evaluation (the query service's cache)
             with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": "Bearer hog"}) as c:
-                statuses.append(c.get("/sparql", params={"query": CARTESIAN}).status_code)
+                statuses.append(c.get("/sparql", params={"query": f"{CARTESIAN} # {n}"}).status_code)
 
-        hogs = [threading.Thread(target=hog) for _ in range(4)]
+        hogs = [threading.Thread(target=hog, args=(n,)) for n in range(4)]
         for thread in hogs:
             thread.start()
         with httpx.Client(base_url=server.url, timeout=30) as other:
