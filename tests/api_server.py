@@ -1,8 +1,10 @@
-"""Endpoint test support: a copy of the fixture data folder, a store loaded from it, and a real uvicorn
-server on 127.0.0.1 in a thread (fixtures are registered in conftest.py)."""
+"""Endpoint test support: a copy of the fixture data folder, a store published from it (as `kg build`
+lays it out, with the fixture's stand-in reasoner output), and a real uvicorn server on 127.0.0.1 in a
+thread serving the published store (fixtures are registered in conftest.py)."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import socket
 import threading
@@ -16,9 +18,11 @@ import pyoxigraph as ox
 import uvicorn
 
 from kg.api.app import create_app
+from kg.build import input_fingerprint
+from kg.edits import project_files
 from kg.iri import GRAPH_INFERRED
-from kg.load import load_graphs
 from kg.settings import Settings
+from kg.store import new_build_dir, open_current, publish, writer_lock
 
 FIXTURE = Path(__file__).parent / "fixtures" / "api"
 WRITE_TOKEN = "test-write-token"
@@ -32,15 +36,20 @@ def copy_fixture(target: Path) -> Path:
 
 
 def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
-    """An on-disk store at settings.store_dir loaded like `kg build` does (kg.load), plus `inferred`
-    (standing in for the reasoner's output) in graph:inferred."""
-    Path(settings.store_dir).parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(settings.store_dir))
-    load_graphs(store, ontology_dir=Path(settings.ontology_dir), data_dir=Path(settings.data_dir))
-    if inferred is not None:
-        store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
-    store.flush()
-    return store
+    """Publish a store in settings.store_dir loaded like `kg build` does (kg.edits.project_files), plus
+    `inferred` (standing in for the reasoner's output, which a write then recomputes) in graph:inferred;
+    return it opened read-only."""
+    with writer_lock(settings):
+        target = new_build_dir(settings)
+        store = ox.Store(str(target))
+        store.extend(project_files(settings).quads())
+        if inferred is not None:
+            store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
+        store.flush()
+        del store
+        gc.collect()
+        publish(settings, target, fingerprint=input_fingerprint(settings))
+    return open_current(settings)
 
 
 def free_port() -> int:
@@ -53,15 +62,22 @@ def free_port() -> int:
 class RunningServer:
     url: str
     settings: Settings
-    store: ox.Store
     app: object
+
+    @property
+    def store(self) -> ox.Store:
+        """The store the server serves now (it follows the published store)."""
+        graph = self.app.state.graph
+        graph.follow()
+        return graph.store
 
 
 @contextmanager
-def serve_in_thread(settings: Settings, store: ox.Store) -> Iterator[RunningServer]:
-    """Run create_app(settings, store=store) under uvicorn on 127.0.0.1:<free port> until the block ends."""
+def serve_in_thread(settings: Settings) -> Iterator[RunningServer]:
+    """Run create_app(settings) (the published store) under uvicorn on 127.0.0.1:<free port> until the
+    block ends."""
     settings.host, settings.port = "127.0.0.1", free_port()
-    app = create_app(settings, store=store)
+    app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True, name="uvicorn-test-server")
@@ -72,7 +88,7 @@ def serve_in_thread(settings: Settings, store: ox.Store) -> Iterator[RunningServ
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     try:
-        yield RunningServer(url=f"http://127.0.0.1:{settings.port}", settings=settings, store=store, app=app)
+        yield RunningServer(url=f"http://127.0.0.1:{settings.port}", settings=settings, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -88,6 +104,6 @@ def fixture_server(root: Path, **overrides) -> Iterator[RunningServer]:
     """A server over a fresh copy of the fixture data in `root`."""
     copy_fixture(root)
     settings = fixture_settings(root, **overrides)
-    store = load_store(settings, inferred=root / "inferred.ttl")
-    with serve_in_thread(settings, store) as running:
+    load_store(settings, inferred=root / "inferred.ttl")
+    with serve_in_thread(settings) as running:
         yield running

@@ -15,4 +15,7 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_store(request: Request) -> Store:
-    return request.app.state.store
+    """The served store (`app.state.graph`, which follows the published store); an app mounting a
+    single router for a test sets `app.state.store` instead."""
+    graph = getattr(request.app.state, "graph", None)
+    return graph.store if graph is not None else request.app.state.store

@@ -1,4 +1,5 @@
-"""`kg serve`: build (or reuse) the store, then serve the app with uvicorn."""
+"""`kg serve`: build (or reuse) the store, remove what killed servers left behind, then serve the app
+with uvicorn; the app follows the published store as writes and builds replace it."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ def command(settings: Settings, args: argparse.Namespace) -> int:
         settings.host = args.host
     if args.port:
         settings.port = args.port
-    from kg.store import open_current
+    from kg.edits import remove_leftovers
 
-    build(settings, rebuild=args.rebuild)
-    app = create_app(settings, store=open_current(settings))
+    build(settings, rebuild=args.rebuild)  # also after a crash: an edit newer than the store is built in
+    remove_leftovers(settings)
+    app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
