@@ -4,7 +4,8 @@ The build is the store's one writer (`kg.store`): it fills a new store folder un
 publishes it only once it is complete, so a failed build (broken Turtle, violations, inconsistency)
 leaves the current store as it was, and readers (the server, its workers, other commands) keep working
 on the store they opened. A store is rebuilt only when an input that shapes it changed: the ontology,
-the data, the QC rules and the reasoner's rules, not unrelated code.
+the data (data/ttl/ overlaid with the edits of data/edits/, see kg.edits), the QC rules and the
+reasoner's rules, not unrelated code. A write through the API (kg.edits.write) is a build too.
 """
 
 from __future__ import annotations
