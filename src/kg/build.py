@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 import argparse
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pyoxigraph as ox
 
 import kg
 from kg.errors import ValidationFailed
+from kg.iri import GRAPH_INFERRED
 from kg.datafiles import ProjectFiles
 from kg.load import turtle_files
 from kg.settings import Settings
@@ -64,7 +66,7 @@ def input_fingerprint(settings: Settings, *, pending: dict[Path, bytes] | None =
 def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool = False,
                log: Callable[[str], None]) -> Path:
     """A complete, closed, unpublished store of `project` in a new build folder (call under the writer
-    lock): loaded, validated over the asserted graphs, reasoned. The folder is removed if this raises
+    lock): loaded, validated over the asserted graphs and reasoned (both at once). The folder is removed if this raises
     TurtleSyntaxError, ValidationFailed or InconsistentOntology."""
     from kg.reason import reason
     from kg.validate import validate
@@ -76,11 +78,19 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
         store.extend(project.quads())
         log(f"loaded {len(store)} triples from {settings.ontology_dir}, {settings.data_dir} "
             f"and {settings.edits_dir}")
-        report = validate(settings=settings, store=store, project=project)
-        if not report.conforms:
-            raise ValidationFailed(report)
-        log("validated: data conforms to the shapes and QC rules")
-        result = reason(settings=settings, store=store, whole_graph=whole_graph)
+        # Validation (pySHACL, here) and reasoning (HermiT, a Java process) run at the same time; the
+        # reasoner fills its own in-memory copy so that the QC queries see only the asserted graphs.
+        reasoned = ox.Store()
+        reasoned.extend(project.quads())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reasoning = pool.submit(reason, settings=settings, store=reasoned, whole_graph=whole_graph)
+            report = validate(settings=settings, store=store, project=project)
+            if not report.conforms:
+                reasoning.cancel()
+                raise ValidationFailed(report)
+            log("validated: data conforms to the shapes and QC rules")
+            result = reasoning.result()  # raises InconsistentOntology
+        store.extend(reasoned.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED)))
         log(f"reasoned: {result}")
         store.flush()
         completed = True
