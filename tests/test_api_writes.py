@@ -308,3 +308,34 @@ def test_the_inferred_graph_follows_the_write(server):
     assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
     assert client.delete(f"/papers/{EUREKA_LOCAL}", headers=AUTH).status_code == 204
     assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+
+
+def test_a_running_server_keeps_no_copy_per_write(server):
+    running, client = server
+    for n in range(3):
+        response = client.put(f"/papers/{EUREKA_LOCAL}", content=_paper_ttl(EUREKA, f"Title {n}"), headers=AUTH)
+        assert response.status_code == 200, response.text
+    builds = [p for p in (running.settings.store_dir / "builds").iterdir() if p.is_dir()]
+    assert len(builds) <= 2, f"the current build and the one before, not one per write: {builds}"
+    home = running.settings.store_dir.parent
+    assert [p for p in home.iterdir() if p.name.startswith(("kg-snapshots-", "kg-write-"))] == []
+
+
+def test_concurrent_writes_are_serialised_and_both_kept(server):
+    running, client = server
+    ids = ["arxiv-9999.00002", "arxiv-9999.00003"]
+    answers: dict[str, int] = {}
+
+    def put(local: str) -> None:
+        with httpx.Client(base_url=running.url, timeout=300) as own:
+            answers[local] = own.put(f"/papers/{local}", content=_paper_ttl(PAPER + local, f"Paper {local}"),
+                                     headers=AUTH).status_code
+
+    threads = [threading.Thread(target=put, args=(local,)) for local in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == {local: 201 for local in ids}
+    for local in ids:
+        assert _titles(client, PAPER + local) == [f"Paper {local}"]

@@ -12,6 +12,7 @@ stale is ever served.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -27,6 +28,8 @@ from kg.settings import Settings
 from kg.store import ReaderLock, lock_current, remove_unused
 
 __all__ = ["GraphState", "FollowCurrent"]
+
+_log = logging.getLogger("kg.api")
 
 _CACHE_ENTRIES = 512
 _CACHE_MAX_BYTES = 1_000_000
@@ -64,8 +67,11 @@ class GraphState:
             return  # nothing published (or being switched): keep serving what we have
         if target != self._target:
             with self._switch_lock:
-                if os.readlink(self._link) != self._target:
-                    self._open_current()
+                try:
+                    if os.readlink(self._link) != self._target:
+                        self._open_current()
+                except (OSError, StoreError) as err:
+                    _log.warning("cannot switch to the published store yet (%s); serving the one before", err)
 
     def _open_current(self) -> None:
         published, lock = lock_current(self.settings)
