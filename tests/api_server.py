@@ -22,7 +22,7 @@ from kg.build import input_fingerprint
 from kg.edits import project_files
 from kg.iri import GRAPH_INFERRED
 from kg.settings import Settings
-from kg.store import new_build_dir, open_current, publish, writer_lock
+from kg.store import new_build_dir, publish, writer_lock
 
 FIXTURE = Path(__file__).parent / "fixtures" / "api"
 WRITE_TOKEN = "test-write-token"
@@ -35,10 +35,10 @@ def copy_fixture(target: Path) -> Path:
     return target
 
 
-def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
+def publish_fixture(settings: Settings, *, inferred: Path | None = None) -> Path:
     """Publish a store in settings.store_dir loaded like `kg build` does (kg.edits.project_files), plus
     `inferred` (standing in for the reasoner's output, which a write then recomputes) in graph:inferred;
-    return it opened read-only."""
+    return its folder."""
     with writer_lock(settings):
         target = new_build_dir(settings)
         store = ox.Store(str(target))
@@ -48,8 +48,12 @@ def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
         store.flush()
         del store
         gc.collect()
-        publish(settings, target, fingerprint=input_fingerprint(settings))
-    return open_current(settings)
+        return publish(settings, target, fingerprint=input_fingerprint(settings)).path
+
+
+def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
+    """`publish_fixture`, then the published store opened read-only (nothing writes it in these tests)."""
+    return ox.Store.read_only(str(publish_fixture(settings, inferred=inferred)))
 
 
 def free_port() -> int:
@@ -104,6 +108,6 @@ def fixture_server(root: Path, **overrides) -> Iterator[RunningServer]:
     """A server over a fresh copy of the fixture data in `root`."""
     copy_fixture(root)
     settings = fixture_settings(root, **overrides)
-    load_store(settings, inferred=root / "inferred.ttl")
+    publish_fixture(settings, inferred=root / "inferred.ttl")
     with serve_in_thread(settings) as running:
         yield running
