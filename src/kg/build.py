@@ -16,16 +16,16 @@ import shutil
 import sys
 import time
 import argparse
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
 import kg
+from kg.datafiles import ProjectFiles
 from kg.errors import ValidationFailed
 from kg.iri import GRAPH_INFERRED
-from kg.datafiles import ProjectFiles
 from kg.load import turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
@@ -35,7 +35,7 @@ __all__ = ["build", "make_store", "input_fingerprint", "STORE_FORMAT", "command"
 STORE_FORMAT = "1"
 """Bump when the way a store is laid out or reasoned changes without any input file changing."""
 
-_REASONER_RULES = ("reason.py", "class_rules.py", "load.py", "edits.py")
+_REASONER_RULES = ("reason.py", "class_rules.py", "load.py", "datafiles.py", "edits.py")
 """The modules whose code decides what the store holds (besides the input files)."""
 
 
@@ -66,8 +66,9 @@ def input_fingerprint(settings: Settings, *, pending: dict[Path, bytes] | None =
 def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool = False,
                log: Callable[[str], None]) -> Path:
     """A complete, closed, unpublished store of `project` in a new build folder (call under the writer
-    lock): loaded, validated over the asserted graphs and reasoned (both at once). The folder is removed if this raises
-    TurtleSyntaxError, ValidationFailed or InconsistentOntology."""
+    lock): loaded, validated over the asserted graphs and reasoned (both at once). The folder is
+    removed if this raises (ValidationFailed, InconsistentOntology ...); after a failed validation it
+    returns only once the reasoning running beside it has ended."""
     from kg.reason import reason
     from kg.validate import validate
 
@@ -86,7 +87,6 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
             reasoning = pool.submit(reason, settings=settings, store=reasoned, whole_graph=whole_graph)
             report = validate(settings=settings, store=store, project=project)
             if not report.conforms:
-                reasoning.cancel()
                 raise ValidationFailed(report)
             log("validated: data conforms to the shapes and QC rules")
             result = reasoning.result()  # raises InconsistentOntology
