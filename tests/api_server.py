@@ -1,8 +1,10 @@
-"""Endpoint test support: a copy of the fixture data folder, a store loaded from it, and a real uvicorn
-server on 127.0.0.1 in a thread (fixtures are registered in conftest.py)."""
+"""Endpoint test support: a copy of the fixture data folder, a store published from it (as `kg build`
+lays it out, with the fixture's stand-in reasoner output), and a real uvicorn server on 127.0.0.1 in a
+thread serving the published store (fixtures are registered in conftest.py)."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import socket
 import threading
@@ -17,9 +19,11 @@ import uvicorn
 
 from kg.api.app import create_app
 from kg.api.server import uvicorn_config
+from kg.build import input_fingerprint
+from kg.edits import project_files
 from kg.iri import GRAPH_INFERRED
-from kg.load import load_graphs
 from kg.settings import Settings
+from kg.store import new_build_dir, publish, writer_lock
 
 FIXTURE = Path(__file__).parent / "fixtures" / "api"
 WRITE_TOKEN = "test-write-token"
@@ -32,16 +36,25 @@ def copy_fixture(target: Path) -> Path:
     return target
 
 
+def publish_fixture(settings: Settings, *, inferred: Path | None = None) -> Path:
+    """Publish a store in settings.store_dir loaded like `kg build` does (kg.edits.project_files), plus
+    `inferred` (standing in for the reasoner's output, which a write then recomputes) in graph:inferred;
+    return its folder."""
+    with writer_lock(settings):
+        target = new_build_dir(settings)
+        store = ox.Store(str(target))
+        store.extend(project_files(settings).quads())
+        if inferred is not None:
+            store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
+        store.flush()
+        del store
+        gc.collect()
+        return publish(settings, target, fingerprint=input_fingerprint(settings)).path
+
+
 def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
-    """An on-disk store at settings.store_dir loaded like `kg build` does (kg.load), plus `inferred`
-    (standing in for the reasoner's output) in graph:inferred."""
-    Path(settings.store_dir).parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(settings.store_dir))
-    load_graphs(store, ontology_dir=Path(settings.ontology_dir), data_dir=Path(settings.data_dir))
-    if inferred is not None:
-        store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
-    store.flush()
-    return store
+    """`publish_fixture`, then the published store opened read-only (nothing writes it in these tests)."""
+    return ox.Store.read_only(str(publish_fixture(settings, inferred=inferred)))
 
 
 def free_port() -> int:
@@ -54,13 +67,20 @@ def free_port() -> int:
 class RunningServer:
     url: str
     settings: Settings
-    store: ox.Store
     app: object
+
+    @property
+    def store(self) -> ox.Store:
+        """The store the server serves now (it follows the published store)."""
+        graph = self.app.state.graph
+        graph.follow()
+        return graph.store
 
 
 @contextmanager
-def serve_in_thread(settings: Settings, store: ox.Store) -> Iterator[RunningServer]:
-    """Run create_app(settings, store=store) under uvicorn on 127.0.0.1:<free port> until the block ends."""
+def serve_in_thread(settings: Settings, store: ox.Store | None = None) -> Iterator[RunningServer]:
+    """Run create_app(settings) (the published store, or the fixed `store` when given) under uvicorn on
+    127.0.0.1:<free port> until the block ends."""
     settings.host, settings.port = "127.0.0.1", free_port()
     app = create_app(settings, store=store)
     server = uvicorn.Server(uvicorn_config(app, settings, log_level="warning", lifespan="on"))
@@ -72,7 +92,7 @@ def serve_in_thread(settings: Settings, store: ox.Store) -> Iterator[RunningServ
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     try:
-        yield RunningServer(url=f"http://127.0.0.1:{settings.port}", settings=settings, store=store, app=app)
+        yield RunningServer(url=f"http://127.0.0.1:{settings.port}", settings=settings, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -88,6 +108,6 @@ def fixture_server(root: Path, **overrides) -> Iterator[RunningServer]:
     """A server over a fresh copy of the fixture data in `root`."""
     copy_fixture(root)
     settings = fixture_settings(root, **overrides)
-    store = load_store(settings, inferred=root / "inferred.ttl")
-    with serve_in_thread(settings, store) as running:
+    publish_fixture(settings, inferred=root / "inferred.ttl")
+    with serve_in_thread(settings) as running:
         yield running

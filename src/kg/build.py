@@ -4,7 +4,8 @@ The build is the store's one writer (`kg.store`): it fills a new store folder un
 publishes it only once it is complete, so a failed build (broken Turtle, violations, inconsistency)
 leaves the current store as it was, and readers (the server, its workers, other commands) keep working
 on the store they opened. A store is rebuilt only when an input that shapes it changed: the ontology,
-the data, the QC rules and the reasoner's rules, not unrelated code.
+the data (data/ttl/ overlaid with the edits of data/edits/, see kg.edits), the QC rules and the
+reasoner's rules, not unrelated code. A write through the API (kg.edits.write) is a build too.
 """
 
 from __future__ import annotations
@@ -14,51 +15,102 @@ import hashlib
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
 import kg
+from kg.datafiles import ProjectFiles
 from kg.errors import ValidationFailed
-from kg.load import load_graphs, turtle_files
+from kg.iri import GRAPH_INFERRED
+from kg.load import turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
 
-__all__ = ["build", "input_fingerprint", "STORE_FORMAT"]
+__all__ = ["build", "make_store", "input_fingerprint", "STORE_FORMAT"]
 
 STORE_FORMAT = "1"
 """Bump when the way a store is laid out or reasoned changes without any input file changing."""
 
-_REASONER_RULES = ("reason.py", "class_rules.py", "load.py")
+_REASONER_RULES = ("reason.py", "class_rules.py", "load.py", "datafiles.py", "edits.py")
 """The modules whose code decides what the store holds (besides the input files)."""
 
 
-def _inputs(settings: Settings) -> list[Path]:
-    files = turtle_files(settings.ontology_dir) + turtle_files(settings.data_dir)
-    files += sorted(settings.qc_dir.glob("*.rq")) if settings.qc_dir.is_dir() else []
+def _inputs(settings: Settings, *, pending: Iterable[Path] = ()) -> list[tuple[str, Path]]:
+    """(name, path) of every input, in a stable order; `pending` adds edit files not yet written."""
+    edits = sorted(set(turtle_files(Path(settings.edits_dir))) | set(pending))
+    groups = [("ontology", Path(settings.ontology_dir), turtle_files(Path(settings.ontology_dir))),
+              ("data", Path(settings.data_dir), turtle_files(Path(settings.data_dir))),
+              ("edits", Path(settings.edits_dir), edits),
+              ("qc", settings.qc_dir, sorted(settings.qc_dir.glob("*.rq")) if settings.qc_dir.is_dir() else [])]
+    named = [(f"{group}/{path.relative_to(folder).as_posix()}", path)
+             for group, folder, paths in groups for path in paths]
     package = Path(kg.__file__).parent
-    return files + [package / name for name in _REASONER_RULES]
+    return named + [(f"kg/{name}", package / name) for name in _REASONER_RULES]
 
 
-def input_fingerprint(settings: Settings) -> str:
-    """A digest of every input that shapes the store: file paths (relative to their folder) and contents."""
+def input_fingerprint(settings: Settings, *, pending: dict[Path, bytes] | None = None) -> str:
+    """A digest of every input that shapes the store: file paths (relative to their folder) and contents.
+    `pending` gives the content of edit files about to be written (see kg.edits.write)."""
+    pending = pending or {}
     digest = hashlib.sha256(STORE_FORMAT.encode())
-    for path in _inputs(settings):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, path in _inputs(settings, pending=pending):
+        content = pending[path] if path in pending else path.read_bytes()
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
+
+
+def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool = False,
+               log: Callable[[str], None]) -> Path:
+    """A complete, closed, unpublished store of `project` in a new build folder (call under the writer
+    lock): loaded, validated over the asserted graphs and reasoned (both at once). The folder is
+    removed if this raises (ValidationFailed, InconsistentOntology ...); after a failed validation it
+    returns only once the reasoning running beside it has ended."""
+    from kg.reason import reason
+    from kg.validate import validate
+
+    target = new_build_dir(settings)
+    store = ox.Store(str(target))
+    completed = False
+    try:
+        store.extend(project.quads())
+        log(f"loaded {len(store)} triples from {settings.ontology_dir}, {settings.data_dir} "
+            f"and {settings.edits_dir}")
+        # Validation (pySHACL, here) and reasoning (HermiT, a Java process) run at the same time; the
+        # reasoner fills its own in-memory copy so that the QC queries see only the asserted graphs.
+        reasoned = ox.Store()
+        reasoned.extend(project.quads())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reasoning = pool.submit(reason, settings=settings, store=reasoned, whole_graph=whole_graph)
+            report = validate(settings=settings, store=store, project=project)
+            if not report.conforms:
+                raise ValidationFailed(report)
+            log("validated: data conforms to the shapes and QC rules")
+            result = reasoning.result()  # raises InconsistentOntology
+        store.extend(reasoned.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED)))
+        log(f"reasoned: {result}")
+        store.flush()
+        completed = True
+    finally:
+        del store  # closes the database before it is published or removed
+        gc.collect()
+        if not completed:
+            shutil.rmtree(target, ignore_errors=True)
+    return target
 
 
 def build(settings: Settings, *, rebuild: bool = False, whole_graph: bool = False,
           log: Callable[[str], None] | None = None) -> PublishedStore:
-    """Publish a store for the current inputs, building it when needed (or when `rebuild`).
+    """Publish a store for the current inputs (data/ttl/ overlaid with data/edits/, see kg.edits),
+    building it when needed (or when `rebuild`).
 
     Raises TurtleSyntaxError (file, line, column), ValidationFailed (with the report),
     InconsistentOntology or StoreBusy (another build or write is running); in each case the current
     store is left as it was.
     """
-    from kg.reason import reason
-    from kg.validate import validate
+    from kg.edits import project_files
 
     say = log or (lambda message: print(message, file=sys.stderr))
     fingerprint = input_fingerprint(settings)
@@ -69,25 +121,7 @@ def build(settings: Settings, *, rebuild: bool = False, whole_graph: bool = Fals
 
     with writer_lock(settings):
         started = time.perf_counter()
-        target = new_build_dir(settings)
-        store = ox.Store(str(target))
-        completed = False
-        try:
-            loaded = load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=settings.data_dir)
-            say(f"loaded {loaded} triples from {settings.ontology_dir} and {settings.data_dir}")
-            report = validate(settings=settings, store=store)
-            if not report.conforms:
-                raise ValidationFailed(report)
-            say("validated: data conforms to the shapes and QC rules")
-            result = reason(settings=settings, store=store, whole_graph=whole_graph)
-            say(f"reasoned: {result}")
-            store.flush()
-            completed = True
-        finally:
-            del store  # closes the database before it is published or removed
-            gc.collect()
-            if not completed:
-                shutil.rmtree(target, ignore_errors=True)
+        target = make_store(settings, project_files(settings), whole_graph=whole_graph, log=say)
         published = publish(settings, target, fingerprint=fingerprint)
         say(f"store built in {time.perf_counter() - started:.1f} s: {published.path}")
         return published

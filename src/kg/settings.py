@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     """Project folder; the paths below default to folders inside it."""
     ontology_dir: Path | None = None
     data_dir: Path | None = None
+    edits_dir: Path | None = None
+    """Maintainers' edits (data/edits/, see kg.edits): written by the write API, never by `kg import`."""
     curated_dir: Path | None = None
     queries_dir: Path | None = None
     store_dir: Path | None = None
@@ -48,6 +50,11 @@ class Settings(BaseSettings):
     cache_enabled: bool = True
     write_token: SecretStr | None = None
     """Bearer token for the write route; writes are refused while it is unset."""
+    write_wait_s: float = 60.0
+    """How long a write waits for another write or build holding the writer lock before answering 503."""
+    failpoint: str | None = None
+    """Test only (KG_FAILPOINT): the step of a write at which the process exits at once, as if killed
+    (see kg.edits.FAILPOINTS); the crash tests use it. Never set it on a real server."""
 
     # --- hostile clients: worker confinement, fair scheduling, HTTP limits (kg.api.workers, kg.api.server) ---
     allow_unsandboxed_workers: bool = False
@@ -77,6 +84,7 @@ class Settings(BaseSettings):
         defaults = {
             "ontology_dir": root / "ontology",
             "data_dir": root / "data" / "ttl",
+            "edits_dir": root / "data" / "edits",
             "curated_dir": root / "data" / "curated",
             "queries_dir": root / "queries",
             "store_dir": root / ".kg" / "store",

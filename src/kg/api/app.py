@@ -15,11 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from kg import __version__
 from kg.api import linked_data, query_page, sparql, writes
 from kg.api.error_responses import install_error_handlers
-from kg.api.graph_state import GraphState
+from kg.api.graph_state import FollowCurrent, GraphState
 from kg.api.query_service import QueryService
 from kg.api.workers import QueryPool
 from kg.settings import Settings
-from kg.store import open_current
 
 __all__ = ["create_app", "OPTIONAL_ROUTERS"]
 
@@ -30,14 +29,13 @@ OPTIONAL_ROUTERS = ("queries", "gaps")
 
 
 def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
-    """The app serving `store` (default: the current published store, see `kg.store`, opened read-only).
+    """The app serving the published store (see `kg.store`), opened read-only and followed as writes and
+    builds publish new ones; or, when given, the fixed `store` (which cannot be written).
 
     Query workers start with the app (lifespan) and stop with it; every route reaches the graph through
     `app.state.queries` (kg.api.query_service).
     Raises StoreMissing when no store is given and none has been built.
     """
-    if store is None:
-        store = open_current(settings)
     graph = GraphState(settings=settings, store=store)
     pool = QueryPool.from_settings(settings)
 
@@ -53,10 +51,12 @@ def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
     # no /docs or /redoc: FastAPI's pages load their assets from a CDN; /openapi.json stays
     app = FastAPI(title="duality-kg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="SPARQL endpoint and linked data of the duality-kg knowledge graph")
-    app.state.settings, app.state.store, app.state.graph, app.state.pool = settings, store, graph, pool
+    app.state.settings, app.state.graph, app.state.pool = settings, graph, pool
     app.state.queries = QueryService(settings=settings, graph=graph, pool=pool)
-    # Starlette runs the last added middleware first: CatchUnexpected, then CORS, then the /sparql fast path
+    # Starlette runs the last added middleware first: CatchUnexpected, then CORS, then following the
+    # published store, then the /sparql fast path
     app.add_middleware(sparql.SparqlFastPath)
+    app.add_middleware(FollowCurrent)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],

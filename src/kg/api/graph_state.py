@@ -1,12 +1,19 @@
 """The served graph's state: the store, its version, the snapshot workers read, and the result cache.
 
-The version changes whenever the data changes (a write through the API, or a rebuild between
-restarts); ETags and cache keys include it, so nothing stale is ever served.
+The server follows the published store (`kg.store`): before each request `follow()` reads the `current`
+link (one readlink) and, when a write or an external `kg build` has published a new build, opens it
+read-only and switches to it. Query workers open the build folder itself (`Snapshot("store", path)`),
+so nothing is copied per write. The server holds a reader lock on the builds its workers may still have
+open (the current one and the one before) so that `remove_unused` leaves them alone.
+
+The version is the build's folder name (unique per build); ETags and cache keys include it, so nothing
+stale is ever served.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -16,42 +23,84 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.api.workers import Snapshot
+from kg.errors import StoreError
 from kg.settings import Settings
+from kg.store import ReaderLock, lock_current, remove_unused
 
-__all__ = ["GraphState"]
+__all__ = ["GraphState", "FollowCurrent"]
+
+_log = logging.getLogger("kg.api")
 
 _CACHE_ENTRIES = 512
 _CACHE_MAX_BYTES = 1_000_000
+_KEEP_BUILDS = 2
+"""Builds kept locked: the current one and the one before, which an idle worker may still have open."""
 
 
 class GraphState:
-    """Owns the primary store; `changed()` is called after each committed write."""
+    """The store being served. Without `store`, follows the published store (`kg serve`); with one,
+    serves that fixed store (tests of single routers, benches), which cannot be written."""
 
-    def __init__(self, *, settings: Settings, store: ox.Store):
-        self.settings, self.store = settings, store
-        self.write_lock = threading.Lock()
-        self._generation = 0
-        self._content_id = self._fingerprint()
-        parent = settings.store_dir.parent if settings.store_dir and settings.store_dir.parent.is_dir() else None
-        self._snapshot_dir = Path(tempfile.mkdtemp(prefix="kg-snapshots-", dir=parent))
+    def __init__(self, *, settings: Settings, store: ox.Store | None = None):
+        self.settings = settings
+        self.follows_current = store is None
+        self._switch_lock = threading.Lock()
+        self._locks: list[ReaderLock] = []
+        self._link = Path(settings.store_dir) / "current"
+        self._target: str | None = None
         self._cache: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self.snapshot = self._take_snapshot()
+        self._snapshot_dir: Path | None = None
+        if store is None:
+            self._open_current()
+        else:
+            self.store, self.version = store, f"fixed-{id(store):x}"
+            self.snapshot = self._fixed_snapshot(store)
 
-    @property
-    def version(self) -> str:
-        return f"{self._content_id}-{self._generation}"
+    def follow(self) -> None:
+        """Switch to the published store when `current` points at another build than the one served."""
+        if not self.follows_current:
+            return
+        try:
+            target = os.readlink(self._link)
+        except OSError:
+            return  # nothing published (or being switched): keep serving what we have
+        if target != self._target:
+            with self._switch_lock:
+                try:
+                    if os.readlink(self._link) != self._target:
+                        self._open_current()
+                except (OSError, StoreError) as err:
+                    _log.warning("cannot switch to the published store yet (%s); serving the one before", err)
 
-    def changed(self) -> None:
-        """Take a new snapshot for the workers and invalidate the cache; call after every committed write."""
-        self._generation += 1
-        self._content_id = self._fingerprint()
-        self.snapshot = self._take_snapshot()
+    def _open_current(self) -> None:
+        published, lock = lock_current(self.settings)
+        try:
+            store = ox.Store.read_only(str(published.path))
+        except OSError:
+            lock.release()
+            raise
+        self._locks.append(lock)
+        self.store, self.snapshot = store, Snapshot("store", str(published.path))
+        self.version = published.path.name
+        self._target = os.path.relpath(published.path, Path(self.settings.store_dir))
         with self._cache_lock:
             self._cache.clear()
+        if len(self._locks) > _KEEP_BUILDS:
+            for old in self._locks[:-_KEEP_BUILDS]:
+                old.release()
+            del self._locks[:-_KEEP_BUILDS]
+            try:
+                remove_unused(self.settings)
+            except (OSError, StoreError):
+                pass  # another process removes them later; serving must not fail for it
 
     def close(self) -> None:
-        shutil.rmtree(self._snapshot_dir, ignore_errors=True)
+        for lock in self._locks:
+            lock.release()
+        self._locks.clear()
+        if self._snapshot_dir is not None:
+            shutil.rmtree(self._snapshot_dir, ignore_errors=True)
 
     def cached(self, key: tuple) -> tuple[str, bytes] | None:
         if not self.settings.cache_enabled:
@@ -70,27 +119,28 @@ class GraphState:
             while len(self._cache) > _CACHE_ENTRIES:
                 self._cache.popitem(last=False)
 
-    def _fingerprint(self) -> str:
-        # Counts per graph plus the data files' sizes and times: changes whenever the data does.
-        digest = hashlib.sha1()
-        for graph in sorted(str(g) for g in self.store.named_graphs()):
-            digest.update(graph.encode())
-        digest.update(str(len(self.store)).encode())
-        data_dir = self.settings.data_dir
-        if data_dir and data_dir.is_dir():
-            for path in sorted(data_dir.rglob("*.ttl")):
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        return digest.hexdigest()[:12]
-
-    def _take_snapshot(self) -> Snapshot:
-        target = self._snapshot_dir / f"v{self._generation}"
+    def _fixed_snapshot(self, store: ox.Store) -> Snapshot:
+        # a store object does not tell its folder: workers get one copy of it, taken once
+        self._snapshot_dir = Path(tempfile.mkdtemp(prefix="kg-snapshots-"))
+        target = self._snapshot_dir / "store"
         try:
-            self.store.backup(str(target))
+            store.backup(str(target))
             return Snapshot("store", str(target))
         except (OSError, ValueError, RuntimeError):
             # an in-memory store cannot be backed up: the workers load a dump instead
             shutil.rmtree(target, ignore_errors=True)
-            dump = target.with_suffix(".nq")
-            self.store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+            dump = self._snapshot_dir / "store.nq"
+            store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
             return Snapshot("nquads", str(dump))
+
+
+class FollowCurrent:
+    """ASGI middleware: before each HTTP request, switch the app's GraphState to the published store."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            scope["app"].state.graph.follow()
+        await self.app(scope, receive, send)

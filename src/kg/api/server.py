@@ -1,4 +1,5 @@
-"""Serve the app with uvicorn under the HTTP limits (`kg serve` builds first, in kg.cli)."""
+"""Serve the app with uvicorn under the HTTP limits; the app follows the published store as writes and
+builds replace it (`kg serve` builds first, in kg.cli)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import uvicorn
 from kg.api.app import create_app
 from kg.api.http_limits import limited_protocol
 from kg.settings import Settings
-from kg.store import open_current
 
 __all__ = ["serve", "uvicorn_config"]
 
@@ -24,5 +24,8 @@ def serve(settings: Settings) -> None:
 
     Raises StoreMissing when nothing has been built; SystemExit when uvicorn cannot bind or start.
     """
-    app = create_app(settings, store=open_current(settings))
+    from kg.edits import remove_leftovers
+
+    remove_leftovers(settings)  # what killed servers left behind
+    app = create_app(settings)
     uvicorn.Server(uvicorn_config(app, settings, log_level="info")).run()
