@@ -57,6 +57,16 @@ def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
     return ox.Store.read_only(str(publish_fixture(settings, inferred=inferred)))
 
 
+def memory_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
+    """An in-memory store loaded like `publish_fixture` loads one, for tests that change it directly and
+    serve it as a fixed store (telling the server with `GraphState.changed()`)."""
+    store = ox.Store()
+    store.extend(project_files(settings).quads())
+    if inferred is not None:
+        store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
+    return store
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

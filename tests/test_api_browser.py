@@ -72,12 +72,12 @@ HOSTILE = ("javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTw
 def test_hostile_iris_are_text_not_links_in_the_browser(tmp_path):
     import pyoxigraph as ox
 
-    from api_server import copy_fixture, fixture_settings, load_store, serve_in_thread
+    from api_server import copy_fixture, fixture_settings, memory_store, serve_in_thread
     from kg.iri import GRAPH_DATA, PAPER
 
     copy_fixture(tmp_path)
     settings = fixture_settings(tmp_path)
-    store = load_store(settings, inferred=tmp_path / "inferred.ttl")
+    store = memory_store(settings, inferred=tmp_path / "inferred.ttl")
     paper = ox.NamedNode(PAPER + "arxiv-2310.12931")
     for iri in HOSTILE:
         store.add(ox.Quad(paper, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"), ox.NamedNode(iri),

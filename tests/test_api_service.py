@@ -17,7 +17,7 @@ import pytest
 from starlette.routing import Mount
 
 import kg.api.gaps
-from api_server import copy_fixture, fixture_settings, load_store, serve_in_thread
+from api_server import copy_fixture, fixture_settings, load_store, memory_store, serve_in_thread
 from kg.iri import GRAPH_DATA, PAPER
 from kg.reason import reason
 from reasoning_stores import FIXTURES, loaded_store, settings_for
@@ -75,7 +75,7 @@ def test_pages_read_the_workers_snapshot_not_the_primary_store(tmp_path, path):
     graph reports a change: the pages' queries run in the workers, on the snapshot."""
     copy_fixture(tmp_path)
     settings = fixture_settings(tmp_path, cache_enabled=False)
-    store = load_store(settings, inferred=tmp_path / "inferred.ttl")
+    store = memory_store(settings, inferred=tmp_path / "inferred.ttl")
     marker = "Marker-only-in-the-primary-store"
     with serve_in_thread(settings, store) as running, httpx.Client(base_url=running.url, timeout=60) as http:
         accept = {} if path.endswith((".ttl", "void")) else {"accept": "text/html"}

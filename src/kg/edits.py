@@ -31,6 +31,7 @@ from kg.datafiles import ProjectFiles, TurtleFile, read_file
 from kg.errors import InconsistentOntology, InputError, NotFound, TurtleSyntaxError
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PAPER, PREFIXES
 from kg.load import ontology_files, turtle_files
+from kg.formats import FORMATS
 from kg.settings import Settings
 
 __all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "check_id", "check_description",
@@ -39,9 +40,10 @@ __all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "chec
 PAPERS = "papers"
 MAX_ID_CHARS = 100
 """Longer ids are refused: a file name has at most 255 bytes, and ids are for people to read."""
-FORMAT_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".n3", ".jsonld", ".json", ".rdf", ".owl", ".xml",
-                   ".html", ".htm", ".csv", ".tsv", ".md", ".txt")
-"""An id ending like a file format would make its page unreachable: /paper/x.ttl is x as Turtle."""
+FORMAT_SUFFIXES = tuple(sorted({"." + fmt.suffix for fmt in FORMATS}
+                              | {".trig", ".n3", ".json", ".rdf", ".owl", ".xml", ".htm", ".txt"}))
+"""An id ending like a file format would make its page unreachable: /paper/x.ttl is x as Turtle. Every
+suffix of the formats table (kg.formats), and the other usual RDF and document suffixes."""
 FAILPOINTS = ("before-store", "before-edit-file", "after-edit-file", "after-publish")
 """The steps of a write at which `Settings.failpoint` makes the process exit (crash tests only)."""
 

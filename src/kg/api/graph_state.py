@@ -51,6 +51,7 @@ class GraphState:
         self._cache: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._snapshot_dir: Path | None = None
+        self._generation = 0
         if store is None:
             self._open_current()
         else:
@@ -94,6 +95,20 @@ class GraphState:
                 remove_unused(self.settings)
             except (OSError, StoreError):
                 pass  # another process removes them later; serving must not fail for it
+
+    def changed(self) -> None:
+        """A fixed store was changed by its owner (tests and benches that write it directly): give the
+        workers a new copy and start a new version. A followed store changes only by being published."""
+        if self.follows_current:
+            self.follow()
+            return
+        if self._snapshot_dir is not None:
+            shutil.rmtree(self._snapshot_dir, ignore_errors=True)
+        self._generation += 1
+        self.version = f"fixed-{id(self.store):x}-{self._generation}"
+        self.snapshot = self._fixed_snapshot(self.store)
+        with self._cache_lock:
+            self._cache.clear()
 
     def close(self) -> None:
         for lock in self._locks:
