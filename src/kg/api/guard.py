@@ -13,8 +13,9 @@ reads them, then
   negotiation and whether the query names its own dataset (FROM / FROM NAMED);
 - caps bracket nesting ( ( [ { ) at `max_depth`, and caps the total number of tokens that can
   deepen pyoxigraph's syntax tree (opening brackets, every operator, signed numbers) at
-  `_NODES_PER_DEPTH` x `max_depth`; every nesting level and every link of a left-deep chain
-  (UNION, OPTIONAL, MINUS, FILTER, BIND and `{}` sequences all open a bracket) costs one.
+  `_NODES_PER_DEPTH` x `max_depth`; every nesting level and every link of a left-deep chain costs
+  one (UNION, OPTIONAL, MINUS, FILTER, BIND, function calls and `{}` sequences all open a bracket;
+  triple patterns are joined at `.`, `;` and `,`).
 
 Where pyoxigraph reads the text differently from the grammar, the guard takes the stricter reading:
 - codepoint escapes (\\uXXXX, \\UXXXXXXXX): the grammar (19.2) resolves them over the whole text
@@ -80,11 +81,13 @@ _TERMINALS = {
 }
 _TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _TERMINALS.items()))
 _ESCAPE = re.compile(_UCHAR)
+_WHAT = {"iri": "IRI", "string": "string", "ws": "comment"}
 
 _OPENING = {"(": "(", "[": "[", "{": "{", "{|": "{", "<<(": "("}
 _CLOSING = {")": "(", "]": "[", "}": "{", "|}": "{", ")>>": "("}
-_NOT_NODES = frozenset({".", ",", ";", "^^"})
-"""Punctuation that never deepens the tree; closing brackets are not counted either."""
+_NOT_NODES = frozenset({"^^"})
+"""Punctuation that never deepens the tree; closing brackets are not counted either. `.`, `;` and `,`
+are: pyoxigraph joins the triple patterns they separate one by one (9,000 `,1` crash it)."""
 _EXPRESSION_CHARS = frozenset("([!+-*/=&")
 """Inside an IRI token that pyoxigraph may read as `<` and more tokens, these may deepen the tree."""
 _NOT_BEFORE_EXPRESSION = frozenset({"VALUES", "UNDEF", "TRUE", "FALSE", "A"})
@@ -123,6 +126,8 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
         kind, value = token.lastgroup, token.group()
         pos = token.end()
         if kind == "ws":
+            if "\\" in value:
+                _check_escapes(kind, value, text, token.start())
             continue
         if kind in ("word", "langtag") or (kind == "pname" and "SERVICE" in value.split(":")[0].upper()):
             # `SERVICE:x{}` is SERVICE with the IRI :x to pyoxigraph, not the prefixed name SERVICE:x
@@ -196,16 +201,21 @@ def _count_hidden(iri: str, stack: list[str], max_depth: int) -> int:
 
 def _check_escapes(kind: str, token: str, text: str, at: int) -> None:
     for escape in _ESCAPE.finditer(token):
-        char = chr(int(escape.group()[2:], 16))
+        code = int(escape.group()[2:], 16)
+        if code > 0x10FFFF:
+            raise QuerySyntaxError(f"the escape {escape.group()} at {_where(text, at + escape.start())} is not a character")
+        char = chr(code)
         if kind == "iri":
             ambiguous = char in '<>"{}|^`\\' or char <= " "
-        else:
+        elif kind == "string":
             ambiguous = char in "\"'\\\r\n"
+        else:  # in a comment, where the grammar's reading would end the comment early
+            ambiguous = char in "\r\n"
         if ambiguous:
             raise QueryRejected(
                 f"the escape {escape.group()} at {_where(text, at + escape.start())} stands for {char!r}, which "
-                "would end or change its " + ("IRI" if kind == "iri" else "string") + "; write the character "
-                "another way (an ECHAR such as \\\" in strings, %-encoding in IRIs)")
+                f"would end or change its {_WHAT[kind]} if escapes were read before tokens (SPARQL 1.1, 19.2); write it "
+                "without the escape (\\\" in strings, %22 in IRIs)")
 
 
 def _unreadable(text: str, pos: int) -> None:
