@@ -28,11 +28,21 @@ Where pyoxigraph reads the text differently from the grammar, the guard takes th
   keeps the IRI token but also counts the brackets and operators inside it. (A keyword cannot hide
   there: an IRIREF holds no space, `{` or `<`, so SERVICE could not be followed by its pattern.)
 
-Crash sizes measured on pyoxigraph 0.5.13 (python -c, one query, 8 MiB main-thread stack as in the
-workers; "ok" = largest size that ran, "crash" = smallest that died with SIGSEGV):
-    MEASUREMENTS
-The caps (depth 64, 1,024 tree-deepening tokens with the default max_depth of 64) are far under all
-of these; a query of at most 20,000 characters cannot reach the uncapped constructs.
+Crash sizes of pyoxigraph 0.5.13, measured as `python tests/guard_corpus.py` does (one query per
+`python -c` process on a one-triple store, 8 MiB main-thread stack as in the workers; OPTIONAL and
+`{} {}` with `{?s ?p ?o}` groups); largest size that ran / smallest that died with SIGSEGV:
+    nested, capped at max_depth:     { 2,187/2,250   ( 4,625/4,750   -( +( 4,625/4,750   STR( 937/968
+                                     FILTER EXISTS { 812/843   sub-SELECT 2,500/2,625   ^( 13,500/14,000
+    chains, capped at 16 x max_depth: ! && || FILTER 9,250/9,500   + - * / and signed numbers 6,750/7,000
+                                     UNION and path | 6,500/6,750   BIND, MINUS, SELECT (e AS ?v) 2,500/2,625
+                                     OPTIONAL -/7,000   path /, {} {}, triples . -/14,000   objects , -/9,000
+    (-/n: no crash below n; at n/2 still optimising after 15 s. `,1` x 9,000 is 18,000 characters)
+    no crash at 64,000:              IN (...) lists, VALUES rows, CONCAT arguments, !(a|b|...) sets
+With the default max_depth of 64 the caps are 64 levels (13 x under the shallowest nesting crash,
+FILTER EXISTS) and 1,024 counted tokens (2.5 x under the shortest chain crash, BIND). A path through
+the syntax tree holds at most 64 nested levels (at most 64 x 10 KiB of stack for FILTER EXISTS) plus
+at most 1,024 chain links (at most 1,024 x 3.2 KiB for BIND): under 4 MiB of the 8 MiB stack.
+Raising max_query_depth raises both caps: above 160, chains reach crash sizes.
 """
 
 from __future__ import annotations
@@ -73,13 +83,16 @@ _TERMINALS = {
     ),
     "var": f"[?$]{_VARNAME}",
     "bnode": f"_:[{_BASE}_0-9](?:[{_CHARS}.]*[{_CHARS}])?",
-    "pname": f"(?:{_PREFIX})?:(?:{_LOCAL})?",
     "number": rf"[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}|[0-9]*\.[0-9]+|[0-9]+)",
     "word": r"[A-Za-z][A-Za-z0-9_]*",
     "langtag": r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*",
     "punct": r"<<\(|\)>>|\{\||\|\}|\|\||&&|\^\^|<=|>=|!=|<<|>>|[{}\[\]();,.+\-*/<>=!^|~?]",
 }
 _TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _TERMINALS.items()))
+# Prefixed names are matched apart: a prefix may hold dots and dashes, so telling `a.b.c` (words and
+# dots) from `a.b.c:` needs the whole run, and retrying at each of its words would be quadratic.
+_PNAME = re.compile(f"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)")
+_PREFIX_RUN = re.compile(f"[{_CHARS}.]*")
 _ESCAPE = re.compile(_UCHAR)
 _WHAT = {"iri": "IRI", "string": "string", "ws": "comment"}
 
@@ -119,10 +132,16 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
     words: list[str] = []
     previous_kind, previous = "", ""
     pos, n = 0, len(text)
+    no_pname_before = 0
     while pos < n:
-        token = _TOKEN.match(text, pos)
+        token = _PNAME.match(text, pos) if pos >= no_pname_before else None
         if token is None:
-            _unreadable(text, pos)
+            if pos >= no_pname_before:
+                run = _PREFIX_RUN.match(text, pos).end()
+                no_pname_before = run if text[run:run + 1] != ":" else pos
+            token = _TOKEN.match(text, pos)
+            if token is None:
+                _unreadable(text, pos)
         kind, value = token.lastgroup, token.group()
         pos = token.end()
         if kind == "ws":
@@ -223,9 +242,8 @@ def _unreadable(text: str, pos: int) -> None:
         raise QueryRejected(
             f"the codepoint escape {text[pos:pos + 6]} at {_where(text, pos)} is outside an IRI or a string; "
             "pyoxigraph does not read escapes there (the SPARQL grammar would): write the character itself")
-    if text[pos] in "\"'<":
-        what = "IRI" if text[pos] == "<" else "string"
-        raise QuerySyntaxError(f"unterminated or malformed {what} at {_where(text, pos)}")
+    if text[pos] in "\"'":
+        raise QuerySyntaxError(f"unterminated or malformed string at {_where(text, pos)}")
     raise QuerySyntaxError(f"unexpected character {text[pos]!r} at {_where(text, pos)}")
 
 
