@@ -18,7 +18,9 @@ import sys
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["ServiceCase", "service_cases", "service_variants", "NESTING", "SLOW", "run_in_subprocess"]
+__all__ = [
+    "ServiceCase", "service_cases", "service_variants", "NESTING", "SLOW", "start_in_subprocess", "run_in_subprocess",
+]
 
 
 @dataclass(frozen=True)
@@ -208,15 +210,35 @@ for line in sys.stdin:
 """
 
 
-def run_in_subprocess(queries: list[tuple[str, str]], *, timeout: float = 60) -> tuple[int, list[str]]:
-    """Run (name, query) pairs one after another in a fresh `python -c` process on a one-triple store.
+def start_in_subprocess(queries: list[tuple[str, str]]) -> subprocess.Popen:
+    """Start running (name, query) pairs one after another in a `python -c` process on a one-triple store.
 
-    Returns the exit code (-11 when pyoxigraph overflowed its stack) and one line per query it finished.
+    The process prints `<name> ok` (or `<name> syntax ...`) per query it finished; exit code -11 means
+    pyoxigraph overflowed its stack.
     """
-    lines = "".join(json.dumps([name, query]) + "\n" for name, query in queries)
-    done = subprocess.run([sys.executable, "-c", _RUN], input=lines, capture_output=True, text=True,
-                          timeout=timeout)
-    return done.returncode, done.stdout.splitlines()
+    process = subprocess.Popen([sys.executable, "-c", _RUN], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    process.stdin.write("".join(json.dumps([name, query]) + "\n" for name, query in queries))
+    process.stdin.close()
+    return process
+
+
+def run_in_subprocess(queries: list[tuple[str, str]], *, timeout: float = 60) -> tuple[int, list[str]]:
+    """Run (name, query) pairs in a fresh process; returns its exit code and one line per finished query.
+
+    Raises subprocess.TimeoutExpired (after killing the process) when it runs past `timeout` seconds.
+    """
+    process = start_in_subprocess(queries)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        output = process.stdout.read()
+        process.stdout.close()
+    return process.returncode, output.splitlines()
 
 
 def _measure(name: str) -> dict:

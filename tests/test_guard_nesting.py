@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 
 import pytest
 
-from guard_corpus import _RUN, NESTING, SLOW, run_in_subprocess
+from guard_corpus import NESTING, SLOW, run_in_subprocess, start_in_subprocess
 from kg.api.guard import check_query
 from kg.errors import QueryRejected
 
@@ -62,18 +59,13 @@ def test_just_under_the_cap_pyoxigraph_runs_every_construct_without_crashing():
 def test_just_under_the_cap_the_slow_constructs_do_not_crash_before_the_deadline():
     # pyoxigraph's optimiser needs minutes for these at the cap; in the server the worker deadline
     # stops them. Here each runs in its own process for a few seconds and must not die meanwhile.
-    running = {}
-    for name in sorted(SLOW):
-        process = subprocess.Popen([sys.executable, "-c", _RUN], stdin=subprocess.PIPE,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-        process.stdin.write(json.dumps([name, NESTING[name](AT_CAP[name])]) + "\n")
-        process.stdin.close()
-        running[name] = process
+    running = {name: start_in_subprocess([(name, NESTING[name](AT_CAP[name]))]) for name in sorted(SLOW)}
     time.sleep(3)
     outcomes = {}
     for name, process in running.items():
         outcomes[name] = process.poll()
         if outcomes[name] is None:
             process.kill()
-            process.wait()
+        process.wait()
+        process.stdout.close()
     assert all(code in (None, 0) for code in outcomes.values()), outcomes
