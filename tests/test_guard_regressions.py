@@ -64,3 +64,10 @@ def test_service_glued_to_another_token_is_refused(query):
 def test_object_list_9000_is_refused():
     # `?s ?p 1,1,1,...`: 9,000 objects (18,000 characters) crash pyoxigraph 0.5.13
     _refused("SELECT * WHERE { ?s ?p 1" + ",1" * 9000 + " }", "operators")
+
+
+def test_brackets_in_a_less_than_iri_in_a_sub_select_projection_are_counted():
+    # `?a<((((1>` is an IRI to a longest-match lexer, `?a < ( ( ( ( 1 >` to pyoxigraph: 6,000 of those
+    # parentheses crashed it while an earlier version of this guard took the ( after a variable for data
+    _refused("SELECT * WHERE { { SELECT ?a (?a<" + "(" * 6000 + "1> AS ?x) WHERE { BIND(1 AS ?a) } } }",
+             "deeper than")

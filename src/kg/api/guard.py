@@ -24,8 +24,8 @@ Where pyoxigraph reads the text differently from the grammar, the guard takes th
   that decode to a character that would end or change the token under the grammar's reading (a
   quote, a backslash, a line break, or a character an IRI cannot hold): both readings then agree.
 - `<`: pyoxigraph's parser decides by context, so in `FILTER(?a<?b&&?b>?a)` `<` is less-than, while
-  a longest-match lexer sees the IRI `<?b&&?b>`. Inside an expression, after an operand, the guard
-  keeps the IRI token but also counts the brackets and operators inside it. (A keyword cannot hide
+  a longest-match lexer sees the IRI `<?b&&?b>`. Inside any ( but a VALUES row, after an operand,
+  the guard keeps the IRI token but also counts the brackets and operators inside it. (A keyword cannot hide
   there: an IRIREF holds no space, `{` or `<`, so SERVICE could not be followed by its pattern.)
 
 Crash sizes of pyoxigraph 0.5.13, measured as `python tests/guard_corpus.py` does (one query per
@@ -103,8 +103,6 @@ _NOT_NODES = frozenset({"^^"})
 are: pyoxigraph joins the triple patterns they separate one by one (9,000 `,1` crash it)."""
 _EXPRESSION_CHARS = frozenset("([!+-*/=&")
 """Inside an IRI token that pyoxigraph may read as `<` and more tokens, these may deepen the tree."""
-_NOT_BEFORE_EXPRESSION = frozenset({"VALUES", "UNDEF", "TRUE", "FALSE", "A"})
-"""Words after which `(` opens a data row or a collection rather than an expression."""
 
 
 @dataclass(frozen=True)
@@ -126,8 +124,9 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
     if len(text) > max_chars:
         raise QueryRejected(f"query is {len(text)} characters long; the limit is {max_chars}")
     max_nodes = max_depth * _NODES_PER_DEPTH
-    # open brackets: "(" data row or collection, "e" expression, "[" or "{"
+    # open brackets: "e" any ( but a VALUES row, "(" a VALUES row, "v" a VALUES block, "[", "{"
     stack: list[str] = []
+    values_next = False
     nodes = 0
     words: list[str] = []
     previous_kind, previous = "", ""
@@ -157,6 +156,7 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
                 raise QueryRejected("LOAD is not allowed: this endpoint is read-only")
             if kind == "word":
                 words.append(upper)
+                values_next = values_next or upper == "VALUES"
         elif kind in ("iri", "string"):
             _check_escapes(kind, value, text, token.start())
             if kind == "iri" and stack[-1:] == ["e"] and previous_kind in (
@@ -166,7 +166,8 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
             nodes += 1
         elif kind == "punct":
             if value in _OPENING:
-                stack.append(_opened(value, previous_kind, previous, stack))
+                stack.append(_opened(value, previous, stack, values_next))
+                values_next = values_next and stack[-1] != "v"
                 if len(stack) > max_depth:
                     raise QueryRejected(f"query nests brackets deeper than {max_depth} levels")
                 nodes += 1
@@ -184,22 +185,18 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
     return QueryShape(form=_query_form(words), names_dataset=any(w.startswith("FROM") for w in words))
 
 
-def _opened(bracket: str, previous_kind: str, previous: str, stack: list[str]) -> str:
-    """The kind of bracket opened: "e" for an expression's parenthesis, else the bracket itself."""
-    if bracket not in ("(", "<<("):
-        return bracket
-    inside = stack[-1] if stack else ""
-    if inside == "e" or (inside == "" and previous != "VALUES"):
-        return "e"
-    # in a group, a data block or a collection: FILTER(, BIND(, STR(, ex:function( open expressions;
-    # when unsure (an IRI may also start a collection's property), call it an expression: that only counts more
-    if previous_kind in ("iri", "pname") or (previous_kind == "word" and previous not in _NOT_BEFORE_EXPRESSION):
-        return "e"
-    return "("
+def _opened(bracket: str, previous: str, stack: list[str], values_next: bool) -> str:
+    """What `bracket` opens. Only a VALUES clause's ( is known to hold no expression, where `<` is
+    always an IRI; every other ( may (a sub-select's projection, GROUP BY, a function call, FILTER)."""
+    if _OPENING[bracket] == "{":
+        return "v" if values_next else "{"
+    if _OPENING[bracket] == "[":
+        return "["
+    return "(" if previous == "VALUES" or stack[-1:] == ["v"] else "e"
 
 
 def _close(stack: list[str], opening: str, text: str, at: int) -> None:
-    if not stack or stack[-1].replace("e", "(") != opening:
+    if not stack or {"e": "(", "v": "{"}.get(stack[-1], stack[-1]) != opening:
         raise QuerySyntaxError(f"unbalanced brackets: {text[at]!r} at {_where(text, at)} closes nothing that is open")
     stack.pop()
 
