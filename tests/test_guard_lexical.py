@@ -19,6 +19,7 @@ REASONS = {
     "escape": "escape",
     "depth": "deeper than",
     "operators": "operators and brackets",
+    "less-than": "reads `<` as less-than|may be `<` and an IRI",
 }
 LIMITS = {"max_chars": 20_000, "max_depth": 64}
 

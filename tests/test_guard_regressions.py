@@ -71,3 +71,13 @@ def test_brackets_in_a_less_than_iri_in_a_sub_select_projection_are_counted():
     # parentheses crashed it while an earlier version of this guard took the ( after a variable for data
     _refused("SELECT * WHERE { { SELECT ?a (?a<" + "(" * 6000 + "1> AS ?x) WHERE { BIND(1 AS ?a) } } }",
              "deeper than")
+
+
+@pytest.mark.parametrize("query", [
+    # pyoxigraph: ?a < '>' then SERVICE; a lexer: the IRI <'> then a string to the comment's quote
+    f"SELECT * WHERE {{ BIND(1 AS ?a) BIND(?a<'>' AS ?z) {SERVICE} }} # ' AS ?z) }}",
+    # pyoxigraph: ?a < (comment) 1; a lexer: the IRI <#> then a long string over the SERVICE line
+    f"SELECT * WHERE {{ BIND(1 AS ?a) BIND(?a<#>\'\'\'\n1 AS ?z) {SERVICE} # \'\'\' AS ?z)\n}}",
+])
+def test_quote_or_hash_in_a_less_than_iri_does_not_hide_service(query):
+    _refused(query, "less-than")

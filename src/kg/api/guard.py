@@ -25,8 +25,10 @@ Where pyoxigraph reads the text differently from the grammar, the guard takes th
   quote, a backslash, a line break, or a character an IRI cannot hold): both readings then agree.
 - `<`: pyoxigraph's parser decides by context, so in `FILTER(?a<?b&&?b>?a)` `<` is less-than, while
   a longest-match lexer sees the IRI `<?b&&?b>`. Inside any ( but a VALUES row, after an operand,
-  the guard keeps the IRI token but also counts the brackets and operators inside it. (A keyword cannot hide
-  there: an IRIREF holds no space, `{` or `<`, so SERVICE could not be followed by its pattern.)
+  the guard keeps the IRI token but also counts the brackets and operators inside it, and refuses it
+  if it holds ' or # (pyoxigraph's string or comment would run past the `>`). A keyword cannot hide
+  there: an IRIREF holds no space, `{` or `<`, so SERVICE could not be followed by its pattern.
+  Likewise `<<` directly followed by an IRI (`<urn:a><<urn:b#>`) is refused.
 
 Crash sizes of pyoxigraph 0.5.13, measured as `python tests/guard_corpus.py` does (one query per
 `python -c` process on a one-triple store, 8 MiB main-thread stack as in the workers; OPTIONAL and
@@ -94,6 +96,7 @@ _TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _TERM
 _PNAME = re.compile(f"(?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)")
 _PREFIX_RUN = re.compile(f"[{_CHARS}.]*")
 _ESCAPE = re.compile(_UCHAR)
+_IRI = re.compile(_TERMINALS["iri"])
 _WHAT = {"iri": "IRI", "string": "string", "ws": "comment"}
 
 _OPENING = {"(": "(", "[": "[", "{": "{", "{|": "{", "<<(": "("}
@@ -175,6 +178,10 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
                 _close(stack, _CLOSING[value], text, token.start())
                 kind = "close"
             elif value not in _NOT_NODES:
+                if value == "<<" and _IRI.match(text, token.start() + 1):
+                    raise QueryRejected(
+                        f"`<<` at {_where(text, token.start())} may be `<` and an IRI to pyoxigraph; "
+                        "put a space between them")
                 nodes += 1
         if nodes > max_nodes:
             raise QueryRejected(
@@ -202,7 +209,16 @@ def _close(stack: list[str], opening: str, text: str, at: int) -> None:
 
 
 def _count_hidden(iri: str, stack: list[str], max_depth: int) -> int:
-    """Brackets and operators inside `iri`, applied to the open brackets as pyoxigraph may read them."""
+    """Brackets and operators inside `iri`, applied to the open brackets as pyoxigraph may read them.
+
+    A ' or # in it would start a string or a comment that runs past its `>`, so that what follows is
+    read differently: such an IRI is refused.
+    """
+    if "'" in iri or "#" in iri:
+        raise QueryRejected(
+            f"{iri[:40]!r} follows a value inside brackets, where pyoxigraph reads `<` as less-than and "
+            "its ' or # would start a string or a comment; put a space after `<` when comparing, or write "
+            "the IRI with %27 and %23")
     for char in iri[1:-1]:
         if char in "([":
             stack.append("e" if char == "(" else "[")
