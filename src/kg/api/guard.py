@@ -168,6 +168,10 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
         elif kind == "number" and value[0] in "+-":
             nodes += 1
         elif kind == "punct":
+            if value.startswith("<<") and _IRI.match(text, token.start() + 1):
+                raise QueryRejected(
+                    f"`<<` at {_where(text, token.start())} may be `<` and an IRI to pyoxigraph; "
+                    "put a space between them")
             if value in _OPENING:
                 stack.append(_opened(value, previous, stack, values_next))
                 values_next = values_next and stack[-1] != "v"
@@ -178,10 +182,6 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
                 _close(stack, _CLOSING[value], text, token.start())
                 kind = "close"
             elif value not in _NOT_NODES:
-                if value == "<<" and _IRI.match(text, token.start() + 1):
-                    raise QueryRejected(
-                        f"`<<` at {_where(text, token.start())} may be `<` and an IRI to pyoxigraph; "
-                        "put a space between them")
                 nodes += 1
         if nodes > max_nodes:
             raise QueryRejected(
