@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 from kg.errors import QueryRejected, QuerySyntaxError
 
@@ -121,8 +122,8 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
 
     Raises QueryRejected (too long, too deep, too many operators, an update, SERVICE, LOAD, or a
     codepoint escape that pyoxigraph and the SPARQL grammar would read differently) or
-    QuerySyntaxError (a character no SPARQL token can start with, an unterminated string or IRI,
-    unbalanced brackets, no query form).
+    QuerySyntaxError (a character no SPARQL token can start with, an unterminated string, unbalanced
+    brackets, no query form).
     """
     if len(text) > max_chars:
         raise QueryRejected(f"query is {len(text)} characters long; the limit is {max_chars}")
@@ -235,7 +236,8 @@ def _check_escapes(kind: str, token: str, text: str, at: int) -> None:
     for escape in _ESCAPE.finditer(token):
         code = int(escape.group()[2:], 16)
         if code > 0x10FFFF:
-            raise QuerySyntaxError(f"the escape {escape.group()} at {_where(text, at + escape.start())} is not a character")
+            where = _where(text, at + escape.start())
+            raise QuerySyntaxError(f"the escape {escape.group()} at {where} is not a character")
         char = chr(code)
         if kind == "iri":
             ambiguous = char in '<>"{}|^`\\' or char <= " "
@@ -244,13 +246,14 @@ def _check_escapes(kind: str, token: str, text: str, at: int) -> None:
         else:  # in a comment, where the grammar's reading would end the comment early
             ambiguous = char in "\r\n"
         if ambiguous:
+            where = _where(text, at + escape.start())
             raise QueryRejected(
-                f"the escape {escape.group()} at {_where(text, at + escape.start())} stands for {char!r}, which "
-                f"would end or change its {_WHAT[kind]} if escapes were read before tokens (SPARQL 1.1, 19.2); write it "
-                "without the escape (\\\" in strings, %22 in IRIs)")
+                f"the escape {escape.group()} at {where} stands for {char!r}, which would end or change its "
+                f"{_WHAT[kind]} if escapes were read before tokens (SPARQL 1.1, 19.2); write it without the "
+                "escape (\\\" in strings, %22 in IRIs)")
 
 
-def _unreadable(text: str, pos: int) -> None:
+def _unreadable(text: str, pos: int) -> NoReturn:
     if _ESCAPE.match(text, pos):
         raise QueryRejected(
             f"the codepoint escape {text[pos:pos + 6]} at {_where(text, pos)} is outside an IRI or a string; "
