@@ -3,22 +3,31 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 
-.PHONY: setup serve test system-deps
+.PHONY: setup setup-dev serve test java chromium
 
+# serving needs the package only; the tests also need the dev extras (pytest, Playwright, native oxigraph...)
 setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-# Java runs HermiT (owlready2 ships the jar); Chromium drives the browser test.
-system-deps:
+# Java runs HermiT (owlready2 ships the jar): the build needs it. Chromium drives the browser tests only.
+java:
 	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
+
+chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-serve: setup system-deps
+serve: setup java
 	$(KG) serve
 
-test: setup system-deps
+test: setup-dev java chromium
 	$(PY) -m pytest

@@ -3,6 +3,8 @@ edit file's header, leftovers. On a copy of the endpoint fixture project, with t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -109,3 +111,25 @@ def test_leftovers_of_killed_writers_and_servers_are_removed(settings):
     assert set(removed) >= {papers / f"{EUREKA_ID}.ttl.tmp", *old, unpublished}
     assert not any(p.exists() for p in removed)
     assert current(settings).path.is_dir(), "the published store stays"
+
+
+def test_validate_and_stats_read_the_edits_too(settings):
+    """Regression: `kg validate` and `kg stats` read data/ttl/ alone, so an edit that breaks a shape passed
+    validation and the next build refused to start."""
+    from kg.stats import collect_stats
+    from kg.validate import validate
+
+    rule = "paper-fact-without-record-violation.rq"  # `kg stats` counts with it; the fixture has no qc/ folder
+    settings.qc_dir.mkdir(parents=True, exist_ok=True)
+    (settings.qc_dir / rule).write_text((Path(__file__).parents[1] / "queries" / "qc" / rule).read_text())
+    assert not any("data/edits/" in str(v) for v in validate(settings=settings).violations)
+    before = collect_stats(settings=settings)
+    untitled = f"""@prefix dkg: <https://w3id.org/duality-kg/ontology#> .
+<{EUREKA}> a dkg:ResearchPaper .
+"""
+    path = edit_path(settings, EUREKA_ID)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(untitled)
+    report = validate(settings=settings)
+    assert any("data/edits/papers/" in str(v) for v in report.violations), str(report)
+    assert collect_stats(settings=settings)["shacl_violations"] > before["shacl_violations"]

@@ -9,9 +9,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from kg.load import load_graphs
+from kg.datafiles import ProjectFiles, read_project
+from kg.edits import project_files
 from kg.queries import union_query
 from kg.settings import Settings
 
@@ -40,15 +39,17 @@ _COUNTS: dict[str, str] = {
 
 
 def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[str, object]:
-    """The counts of `kg stats` for the graph in `data_dir` (default: settings.data_dir).
+    """The counts of `kg stats` for the graph in `data_dir` (default: data/ttl/ with data/edits/ overlaid).
 
     `statements_without_provenance` runs queries/qc/paper-fact-without-record-violation.rq;
     `shacl_violations` comes from `kg.validate.validate`, or is None (with `shacl_note`) while that
     module is not there. Raises TurtleSyntaxError when a data or ontology file does not parse.
     """
-    data_dir = data_dir or settings.data_dir
-    store = ox.Store()
-    load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
+    if data_dir is None:  # as the build loads it: data/ttl/ with the maintainers' edits (data/edits/)
+        project = project_files(settings)
+    else:
+        project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
+    store = project.to_store()
     stats: dict[str, object] = {}
     for name, query in _COUNTS.items():
         rows = list(union_query(store, query))
@@ -56,18 +57,18 @@ def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[s
     rule = settings.qc_dir / PROVENANCE_RULE
     stats["statements_without_provenance"] = len(list(union_query(store, rule.read_text(encoding="utf-8"),
                                                                   source=rule)))
-    stats["shacl_violations"], note = _shacl_violations(settings=settings, data_dir=data_dir)  # type: ignore[arg-type]
+    stats["shacl_violations"], note = _shacl_violations(settings=settings, project=project)
     if note:
         stats["shacl_note"] = note
     return stats
 
 
-def _shacl_violations(*, settings: Settings, data_dir: Path) -> tuple[int | None, str | None]:
+def _shacl_violations(*, settings: Settings, project: ProjectFiles) -> tuple[int | None, str | None]:
     try:
         validate = importlib.import_module("kg.validate").validate
     except (ImportError, AttributeError):
         return None, "kg.validate.validate does not exist yet; SHACL violations not counted"
-    report = validate(settings=settings, data_dir=data_dir)
+    report = validate(settings=settings, project=project)
     # the report also holds the QC queries' results; SHACL results are the ones whose rule is a shape
     qc_rules = {path.name for path in settings.qc_dir.glob("*.rq")} | {"ontology-hermit"}
     return sum(1 for v in report.violations if getattr(v, "rule", None) not in qc_rules

@@ -32,15 +32,21 @@ def validate(*, settings: Settings, store: ox.Store | None = None, data_dir: Pat
              project: ProjectFiles | None = None) -> ValidationReport:
     """Run the shapes and the QC queries over the ontology and the data.
 
-    `data_dir` defaults to `settings.data_dir`. The QC queries run on `store` when given (as loaded
+    Without `data_dir` or `project`, the data is `data/ttl/` overlaid with the maintainers' edits
+    (`kg.edits.project_files`), as the build loads it. The QC queries run on `store` when given (as loaded
     by `kg build`), else on an in-memory store of the same files. `project` lets a caller that has
     already parsed the files pass them in.
     Raises TurtleSyntaxError when a file does not parse (nothing is validated then) and
     QuerySyntaxError for a broken QC query.
     """
-    if project is None:
-        project = read_project(ontology_dir=settings.ontology_dir,  # type: ignore[arg-type]
-                               data_dir=data_dir or settings.data_dir)
+    if project is None and data_dir is None:
+        from kg.edits import (
+            project_files,  # the files as the build loads them: data/ttl/ with data/edits/
+        )
+
+        project = project_files(settings)
+    elif project is None:
+        project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
     root = settings.root
     shapes_path = settings.ontology_dir / "shapes.ttl"  # type: ignore[operator]
     violations = run_shapes(project=project, shapes_path=shapes_path, root=root)
