@@ -27,11 +27,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.atomic import write_atomic
 from kg.datafiles import ProjectFiles, TurtleFile, read_file
 from kg.errors import InconsistentOntology, InputError, NotFound, TurtleSyntaxError
+from kg.formats import FORMATS
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PAPER, PREFIXES
 from kg.load import ontology_files, turtle_files
-from kg.formats import FORMATS
 from kg.settings import Settings
 
 __all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "check_id", "check_description",
@@ -51,7 +52,7 @@ _ID = re.compile(r"[a-z0-9][a-z0-9.\-]*")
 _IRI_SCHEMES = ("http://", "https://")
 _OWL_NOTHING = PREFIXES["owl"] + "Nothing"
 _RDF_TYPE = PREFIXES["rdf"] + "type"
-_TMP_SUFFIX = ".tmp"
+_TMP_SUFFIX = ".tmp"  # what kg.atomic names its temporary files
 
 
 @dataclass(frozen=True)
@@ -201,22 +202,6 @@ def _edit_text(triples: list[ox.Triple], *, paper_id: str, method: str, by: str)
     return header.encode() + body
 
 
-def _write_durably(path: Path, content: bytes) -> None:
-    """Write `content` to `path` so that after a crash the file holds the old or the new content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + _TMP_SUFFIX)
-    with open(tmp, "wb") as out:
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _failpoint(settings: Settings, step: str) -> None:
     if settings.failpoint == step:
         os._exit(137)  # as if killed: no cleanup, no flush
@@ -259,7 +244,7 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
         target = make_store(settings, project_files(settings, pending=pending), log=log or (lambda _: None))
         try:
             _failpoint(settings, "before-edit-file")
-            _write_durably(path, content)
+            write_atomic(path, content)  # durable: fsynced file and folder
             _failpoint(settings, "after-edit-file")
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Store
 
 from kg.errors import KgError
-from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, compact
 from kg.queries import load_query, plain_value
 from kg.runner import QueryRunner, StoreRunner, records, run_named
 from kg.settings import Settings
@@ -74,10 +74,7 @@ def _labels(runner: QueryRunner) -> dict[str, str]:
 
 
 def _short(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    return compact(iri)
 
 
 def _flag(works: int) -> str | None:
@@ -218,7 +215,9 @@ def render_markdown(report: dict) -> str:
 def render_html(report: dict, *, heatmap_src: str | None = "heatmap.svg", standalone: bool = True) -> str:
     """The report as one HTML page; `heatmap_src` is the heatmap image's address (None: no image).
     `standalone`: a file of its own (no site navigation), as `kg gaps --format html` writes it."""
-    from kg.api.rendering import render  # the site's templates; imported here, the CLI rarely needs them
+    from kg.api.rendering import (
+        render,  # the site's templates; imported here, the CLI rarely needs them
+    )
 
     matrices = [{**matrix, "grid": [
         {"label": row["label"], "cells": [

@@ -32,7 +32,15 @@ import owlready2
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
-from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV
+from kg.iri import (
+    DKG,
+    GRAPH_DATA,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    PREFIXES,
+    PROV,
+    compact,
+)
 from kg.queries import union_query
 from kg.settings import Settings
 
@@ -362,10 +370,9 @@ def _without_disjointness(ontology_nt: bytes) -> bytes:
 
 
 def _short(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and prefix not in {"rdf", "rdfs", "owl", "xsd"}:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return f"<{iri}>"
+    """The project's prefixed name of `iri` in messages, else `<iri>` (W3C vocabularies stay whole)."""
+    short = compact(iri)
+    return short if short != iri and not short.startswith(("rdf:", "rdfs:", "owl:", "xsd:")) else f"<{iri}>"
 
 
 def _consistent(ontology_nt: bytes, context: _NTriples, chosen: list[tuple[int, frozenset]],

@@ -14,7 +14,13 @@ from typing import Protocol
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kg.errors import QuerySyntaxError
-from kg.queries import NamedQuery, ResultTable, bind_parameters, result_table, union_query
+from kg.queries import (
+    NamedQuery,
+    ResultTable,
+    bind_parameters,
+    result_table,
+    union_query,
+)
 
 __all__ = ["Term", "QueryRunner", "StoreRunner", "run_named", "records"]
 

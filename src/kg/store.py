@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.atomic import write_atomic
+from kg.atomic import fsync_folder, write_atomic
 from kg.errors import StoreBusy, StoreMissing, StoreStale
 from kg.settings import Settings
 
@@ -149,14 +149,6 @@ def new_build_dir(settings: Settings) -> Path:
     raise StoreBusy(f"cannot find a free build folder name in {_builds(settings)}")
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(settings: Settings, path: Path, *, fingerprint: str) -> PublishedStore:
     """Make the closed store at `path` the current one (atomically), then remove unused old builds."""
     write_atomic(_manifest(path), json.dumps({"fingerprint": fingerprint}))
@@ -165,7 +157,7 @@ def publish(settings: Settings, path: Path, *, fingerprint: str) -> PublishedSto
     staged.unlink(missing_ok=True)
     os.symlink(os.path.relpath(path, _home(settings)), staged)
     os.replace(staged, link)
-    _fsync_dir(_home(settings))
+    fsync_folder(_home(settings))
     remove_unused(settings)
     return PublishedStore(path=path, fingerprint=fingerprint)
 

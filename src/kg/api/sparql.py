@@ -16,7 +16,15 @@ from starlette.responses import RedirectResponse, Response
 from kg.api.error_responses import plain_error, status_for
 from kg.api.fair_share import client_key
 from kg.api.guard import check_query
-from kg.api.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, NotAcceptable, named_format, negotiate
+from kg.api.negotiation import (
+    GRAPH_FORMATS,
+    HTML,
+    RESULT_FORMATS,
+    Format,
+    NotAcceptable,
+    named_format,
+    negotiate,
+)
 from kg.api.query_service import QueryService, etag_matches
 from kg.errors import InputError, KgError, QueryRejected, RequestTooLarge
 from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY

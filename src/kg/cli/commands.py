@@ -97,7 +97,8 @@ def import_(settings: Settings, args: argparse.Namespace, progress: Progress) ->
 
 
 def validate(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
-    from kg.validate import ontology_violations, validate as run_validation
+    from kg.validate import ontology_violations
+    from kg.validate import validate as run_validation
 
     progress.step(f"checking {settings.data_dir} against the shapes and QC rules")
     report = run_validation(settings=settings)
@@ -156,7 +157,13 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 def query(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
     from kg.errors import QuerySyntaxError
-    from kg.queries import bind_parameters, format_table, load_query, result_table, run_query
+    from kg.queries import (
+        bind_parameters,
+        format_table,
+        load_query,
+        result_table,
+        run_query,
+    )
 
     named = load_query(settings, args.name)
     params = _params(args.param)
