@@ -1,0 +1,247 @@
+"""What changed between two editions of the survey: works added, removed and moved, headings added,
+removed and renamed, spreadsheet cells changed; as Markdown a maintainer would write, or as JSON.
+
+A renamed section is one rename, not a move of every work under it: a heading of the older edition that
+is gone, and a heading of the newer one that is new, are one heading renamed when they keep at least half
+of their works (Jaccard of the works listed under them >= RENAME_JACCARD) and either sit under the same
+parent or have similar names (>= RENAME_NAME_SIMILARITY); sections that list nothing are matched by name
+alone (>= EMPTY_RENAME_NAME_SIMILARITY, same parent). Headings are matched top-down, so the children of
+a renamed section follow it without being reported themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+
+from kg.editions import Edition, History, read_sheet_state
+from kg.iri import compact
+
+__all__ = ["EditionDiff", "HeadingRename", "WorkChange", "CellChange", "diff", "changelog",
+           "RENAME_JACCARD", "RENAME_NAME_SIMILARITY"]
+
+RENAME_JACCARD = 0.5
+RENAME_NAME_SIMILARITY = 0.5
+EMPTY_RENAME_NAME_SIMILARITY = 0.8
+
+Path_ = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeadingRename:
+    old: Path_
+    new: Path_
+    kept: int
+    """works listed under both."""
+    jaccard: float
+    name_similarity: float
+
+
+@dataclass(frozen=True)
+class WorkChange:
+    work: str
+    title: str
+    old: tuple[Path_, ...]
+    """headings it left (added/removed works: empty / every heading of the older edition)."""
+    new: tuple[Path_, ...]
+
+
+@dataclass(frozen=True)
+class CellChange:
+    key: str
+    """the row's BibTeX key (Name cell)."""
+    column: str
+    old: str
+    new: str
+    file: str
+
+
+@dataclass
+class EditionDiff:
+    a: str
+    b: str
+    added: list[WorkChange] = field(default_factory=list)
+    removed: list[WorkChange] = field(default_factory=list)
+    moved: list[WorkChange] = field(default_factory=list)
+    headings_added: list[Path_] = field(default_factory=list)
+    headings_removed: list[Path_] = field(default_factory=list)
+    renamed: list[HeadingRename] = field(default_factory=list)
+    sheets: tuple[str | None, str | None] = (None, None)
+    rows_added: list[str] = field(default_factory=list)
+    rows_removed: list[str] = field(default_factory=list)
+    cells: list[CellChange] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.moved or self.headings_added or self.headings_removed
+                    or self.renamed or self.rows_added or self.rows_removed or self.cells)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        for name in ("added", "removed", "moved"):
+            for change in data[name]:
+                change["work"] = compact(change["work"])
+        return data
+
+    def to_markdown(self) -> str:
+        lines = [f"## {self.a} -> {self.b}", ""]
+        for verb, changes, side in (("Added", self.added, "new"), ("Removed", self.removed, "old")):
+            under: dict[Path_, list[str]] = defaultdict(list)
+            for change in changes:
+                for heading in getattr(change, side) or ((),):
+                    under[heading].append(change.title)
+            for heading, titles in under.items():
+                where = "under" if verb == "Added" else "from"
+                lines.append(f"- {verb} {_works(len(titles))} {where} {_heading(heading)}: "
+                             + "; ".join(titles))
+        for rename in self.renamed:
+            lines.append(f"- Renamed {_heading(rename.old)} to {_heading(rename.new)} "
+                         f"(keeps {rename.kept} work{'s' * (rename.kept != 1)})")
+        for change in self.moved:
+            left = ", ".join(_heading(h) for h in change.old)
+            joined = ", ".join(_heading(h) for h in change.new)
+            if change.old and change.new:
+                lines.append(f"- Moved \"{change.title}\" from {left} to {joined}")
+            elif change.new:
+                lines.append(f"- Also listed \"{change.title}\" under {joined}")
+            else:
+                lines.append(f"- No longer lists \"{change.title}\" under {left}")
+        if self.headings_added:
+            lines.append("- New sections: " + "; ".join(_heading(h) for h in self.headings_added))
+        if self.headings_removed:
+            lines.append("- Sections dropped: " + "; ".join(_heading(h) for h in self.headings_removed))
+        if self.sheets[0] != self.sheets[1]:
+            lines.append(f"- Spreadsheets {self.sheets[0] or '(none yet)'} -> {self.sheets[1]}: "
+                         f"{len(self.rows_added)} row(s) added, {len(self.rows_removed)} removed, "
+                         f"{len(self.cells)} cell(s) changed")
+            lines += [f"  - added row `{key}`" for key in self.rows_added]
+            lines += [f"  - removed row `{key}`" for key in self.rows_removed]
+            lines += [f"  - `{c.key}` ({c.file}), {c.column}: \"{c.old}\" -> \"{c.new}\"" for c in self.cells]
+        if self.empty:
+            lines.append("- No changes.")
+        return "\n".join(lines) + "\n"
+
+
+def _works(count: int) -> str:
+    return f"{count} work{'s' * (count != 1)}"
+
+
+def _heading(path: Path_) -> str:
+    return "'" + " > ".join(path) + "'" if path else "(no section)"
+
+
+def diff(a: Edition, b: Edition, *, history: History, with_sheets: bool = True) -> EditionDiff:
+    """What changed from edition `a` to edition `b` (see the module docstring for renames)."""
+    result = EditionDiff(a=a.label, b=b.label)
+    mapping, renamed = _match_headings(a, b)
+    result.renamed = renamed
+    result.headings_removed = [p for p in a.headings if p not in mapping]
+    mapped = set(mapping.values())
+    result.headings_added = [p for p in b.headings if p not in mapped]
+    old_at, new_at = _headings_of(a), _headings_of(b)
+    for work in sorted(new_at.keys() - old_at.keys(), key=lambda w: history.titles[w]):
+        result.added.append(WorkChange(work, history.titles[work], (), tuple(new_at[work])))
+    for work in sorted(old_at.keys() - new_at.keys(), key=lambda w: history.titles[w]):
+        result.removed.append(WorkChange(work, history.titles[work], tuple(old_at[work]), ()))
+    for work in sorted(old_at.keys() & new_at.keys(), key=lambda w: history.titles[w]):
+        before = [mapping.get(p, p) for p in old_at[work]]
+        after = new_at[work]
+        left = tuple(p for p in before if p not in after)
+        joined = tuple(p for p in after if p not in before)
+        if left or joined:
+            result.moved.append(WorkChange(work, history.titles[work], left, joined))
+    result.sheets = (a.sheets.name if a.sheets else None, b.sheets.name if b.sheets else None)
+    if with_sheets and a.sheets != b.sheets and b.sheets is not None:
+        _diff_sheets(a, b, result)
+    return result
+
+
+def _headings_of(edition: Edition) -> dict[str, list[Path_]]:
+    """work -> the headings it is listed under, in order, once each."""
+    at: dict[str, list[Path_]] = defaultdict(list)
+    for entry in edition.entries:
+        if entry.headings not in at[entry.work]:
+            at[entry.work].append(entry.headings)
+    return at
+
+
+def _members(edition: Edition) -> dict[Path_, set[str]]:
+    """heading path -> the works listed under it or any of its subsections."""
+    members: dict[Path_, set[str]] = {path: set() for path in edition.headings}
+    for entry in edition.entries:
+        for depth in range(1, len(entry.headings) + 1):
+            members.setdefault(entry.headings[:depth], set()).add(entry.work)
+    return members
+
+
+def _name(heading: str) -> str:
+    """A heading's words without its numbering ('3.2 Diffusion models' -> 'diffusion models')."""
+    return re.sub(r"^[\d.\s]+", "", heading).strip().lower()
+
+
+def _match_headings(a: Edition, b: Edition) -> tuple[dict[Path_, Path_], list[HeadingRename]]:
+    """Every heading path of `a` that continues in `b` -> its path there; and the renames among them."""
+    old, new = _members(a), _members(b)
+    mapping: dict[Path_, Path_] = {}
+    renames: list[HeadingRename] = []
+    for depth in sorted({len(p) for p in old}):
+        level = [p for p in old if len(p) == depth]
+        pending = []
+        for path in level:
+            parent = mapping.get(path[:-1], path[:-1])
+            same = parent + path[-1:]
+            if same in new and same not in mapping.values():
+                mapping[path] = same
+            else:
+                pending.append((path, parent))
+        candidates = []
+        for path, parent in pending:
+            for target in new:
+                if target in mapping.values():
+                    continue
+                similarity = SequenceMatcher(None, _name(path[-1]), _name(target[-1])).ratio()
+                same_parent = target[:-1] == parent
+                kept = old[path] & new[target]
+                union = old[path] | new[target]
+                jaccard = len(kept) / len(union) if union else 0.0
+                if union and jaccard >= RENAME_JACCARD and (same_parent or similarity >= RENAME_NAME_SIMILARITY):
+                    candidates.append((jaccard + similarity, path, target, len(kept), jaccard, similarity))
+                elif not union and same_parent and similarity >= EMPTY_RENAME_NAME_SIMILARITY:
+                    candidates.append((similarity, path, target, 0, 0.0, similarity))
+        for _, path, target, kept, jaccard, similarity in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+            if path in mapping or target in mapping.values():
+                continue
+            mapping[path] = target
+            renames.append(HeadingRename(path, target, kept, round(jaccard, 3), round(similarity, 3)))
+    return mapping, renames
+
+
+def _diff_sheets(a: Edition, b: Edition, result: EditionDiff) -> None:
+    before = read_sheet_state(a.sheets).rows if a.sheets else {}
+    state = read_sheet_state(b.sheets)
+    after = state.rows
+    result.rows_added = sorted(after.keys() - before.keys())
+    result.rows_removed = sorted(before.keys() - after.keys())
+    for key in sorted(before.keys() & after.keys()):
+        for column in sorted((before[key].keys() | after[key].keys()) - {"Name"}):
+            old, new = before[key].get(column, ""), after[key].get(column, "")
+            if old != new:
+                result.cells.append(CellChange(key, column, old, new, state.files[key]))
+
+
+def changelog(history: History) -> list[dict]:
+    """One row per edition, oldest first: its date, commit, works listed and what changed from the one before."""
+    rows = []
+    previous: Edition | None = None
+    for edition in history.editions:
+        counts = {"works": len(edition.works), "entries": len(edition.entries), "added": len(edition.works),
+                  "removed": 0, "moved": 0, "renamed": 0}
+        if previous is not None:
+            change = diff(previous, edition, history=history, with_sheets=False)
+            counts.update(added=len(change.added), removed=len(change.removed), moved=len(change.moved),
+                          renamed=len(change.renamed))
+        rows.append({"edition": edition.name, "date": edition.date, "commit": edition.commit, **counts})
+        previous = edition
+    return rows
