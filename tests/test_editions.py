@@ -200,7 +200,9 @@ def test_a_changed_spreadsheet_cell_is_reported_with_column_and_values(tmp_path)
     change = diff(history.find("aaaaaaa"), history.find(SEED), history=history)
     assert [(c.key, c.column, c.old, c.new) for c in change.cells] == [
         (str(name).strip(), "Framework", "EDITED-" + old_value, old_value)]
-    assert f"`{str(name).strip()}` (Large_Language_Models_for_RL_Table.xlsx), Framework: " \
+    cell = change.cells[0]
+    assert cell.work in history.in_graph and cell.title
+    assert f"`{cell.key}` ({cell.title}) in Large_Language_Models_for_RL_Table.xlsx, Framework: " \
            f"\"EDITED-{old_value}\" -> \"{old_value}\"" in change.to_markdown()
 
 

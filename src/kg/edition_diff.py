@@ -52,6 +52,9 @@ class WorkChange:
 class CellChange:
     key: str
     """the row's BibTeX key (Name cell)."""
+    work: str | None
+    """the work today's graph matches the row to (None for a row today's sheets no longer hold)."""
+    title: str | None
     column: str
     old: str
     new: str
@@ -80,9 +83,9 @@ class EditionDiff:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        for name in ("added", "removed", "moved"):
+        for name in ("added", "removed", "moved", "cells"):
             for change in data[name]:
-                change["work"] = compact(change["work"])
+                change["work"] = change["work"] and compact(change["work"])
         return data
 
     def to_markdown(self) -> str:
@@ -118,8 +121,9 @@ class EditionDiff:
                          f"{len(self.cells)} cell(s) changed")
             lines += [f"  - added row `{key}`" for key in self.rows_added]
             lines += [f"  - removed row `{key}`" for key in self.rows_removed]
-            lines += [f"  - `{c.key}` ({c.file}), {c.column}: \"{c.old}\" -> \"{c.new}\"" for c in self.cells]
-        if self.empty:
+            lines += [f"  - `{c.key}`{f' ({c.title})' if c.title else ''} in {c.file}, {c.column}: "
+                      f"\"{c.old}\" -> \"{c.new}\"" for c in self.cells]
+        if len(lines) == 2:
             lines.append("- No changes.")
         return "\n".join(lines) + "\n"
 
@@ -154,7 +158,7 @@ def diff(a: Edition, b: Edition, *, history: History, with_sheets: bool = True) 
             result.moved.append(WorkChange(work, history.titles[work], left, joined))
     result.sheets = (a.sheets.name if a.sheets else None, b.sheets.name if b.sheets else None)
     if with_sheets and a.sheets != b.sheets and b.sheets is not None:
-        _diff_sheets(a, b, result)
+        _diff_sheets(a, b, result, history)
     return result
 
 
@@ -218,7 +222,7 @@ def _match_headings(a: Edition, b: Edition) -> tuple[dict[Path_, Path_], list[He
     return mapping, renames
 
 
-def _diff_sheets(a: Edition, b: Edition, result: EditionDiff) -> None:
+def _diff_sheets(a: Edition, b: Edition, result: EditionDiff, history: History) -> None:
     before = read_sheet_state(a.sheets).rows if a.sheets else {}
     state = read_sheet_state(b.sheets)
     after = state.rows
@@ -228,7 +232,9 @@ def _diff_sheets(a: Edition, b: Edition, result: EditionDiff) -> None:
         for column in sorted((before[key].keys() | after[key].keys()) - {"Name"}):
             old, new = before[key].get(column, ""), after[key].get(column, "")
             if old != new:
-                result.cells.append(CellChange(key, column, old, new, state.files[key]))
+                work = history.sheet_works.get(key)
+                result.cells.append(CellChange(key, work, history.titles.get(work) if work else None, column,
+                                               old, new, state.files[key]))
 
 
 def changelog(history: History) -> list[dict]:

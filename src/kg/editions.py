@@ -24,6 +24,7 @@ import openpyxl
 
 from kg.errors import EditionError, InputError, NotFound, SourceMissing
 from kg.iri import paper_iri
+from kg.ingest.assemble import Built, build_graph
 from kg.ingest.companion_list import ListEntry, ListItem, scan_list
 from kg.ingest.records import normalise_title
 from kg.ingest.resolve import SIMILAR_TITLE, Groups, title_after_colon, title_only_iri
@@ -76,9 +77,11 @@ class History:
     editions: tuple[Edition, ...]
     """Oldest first; seed 000 last."""
     titles: dict[str, str]
-    """work IRI -> the title its newest edition gives it."""
+    """work IRI -> the title its newest edition gives it (else today's graph's title)."""
     in_graph: frozenset[str]
     """The works of today's graph (every other work was listed only in earlier editions)."""
+    sheet_works: dict[str, str]
+    """BibTeX key (a sheet row's Name) -> the work today's graph matches it to."""
 
     def find(self, ref: str) -> Edition:
         """The edition `ref` names: `seed`, a date or date prefix (the last edition of that day or minute),
@@ -115,8 +118,6 @@ def read_history(*, sources_dir: Path, curated_dir: Path) -> History:
     when an edition cannot be read or parsed (then nothing is returned), InputError from the importer
     when today's sources do not import.
     """
-    from kg.ingest.assemble import build_graph
-
     history = Path(sources_dir) / HISTORY_DIR
     manifest = history / "MANIFEST.tsv"
     if not manifest.is_file():
@@ -137,9 +138,24 @@ def read_history(*, sources_dir: Path, curated_dir: Path) -> History:
         editions.append(Edition(name=name, date=date, commit=commit, path=path, entries=entries,
                                 headings=tuple(headings),
                                 sheets=_sheets_at(date, sheet_states, Path(sources_dir))))
-    titles = {entry.work: entry.title for edition in editions for entry in edition.entries}
+    titles = _graph_titles(built)
+    titles.update({entry.work: entry.title for edition in editions for entry in edition.entries})
     in_graph = frozenset(built.resolution.paper_of.values())
-    return History(editions=tuple(editions), titles=titles, in_graph=in_graph)
+    sheet_works = {str(value): built.resolution.paper_of[record.fragment] for record in built.records
+                   if record.record_class == "dkg:SpreadsheetRow" and record.fragment in built.resolution.paper_of
+                   for predicate, value in record.facts if str(predicate).endswith("bibtexKey")}
+    return History(editions=tuple(editions), titles=titles, in_graph=in_graph, sheet_works=sheet_works)
+
+
+def _graph_titles(built: Built) -> dict[str, str]:
+    """work IRI -> a title today's sources give it (a survey reference's first)."""
+    titles: dict[str, str] = {}
+    ranked = sorted(built.records, key=lambda r: (r.record_class != "dkg:ReferenceEntry", r.fragment))
+    for record in ranked:
+        work = built.resolution.paper_of.get(record.fragment)
+        if work and record.keys.title:
+            titles.setdefault(work, record.keys.title)
+    return titles
 
 
 def _manifest(manifest: Path, history: Path) -> tuple[list[tuple[str, str, Path]], list[tuple[str, Path]]]:
@@ -193,7 +209,7 @@ def _as_entry(item: ListItem) -> ListEntry:
     return ListEntry(line=item.line, title=item.title, link=item.link or "", headings=item.headings, concepts=())
 
 
-def _identify(items: list[ListItem], built) -> dict[tuple[str, str | None, str | None], str]:
+def _identify(items: list[ListItem], built: Built) -> dict[tuple[str, str | None, str | None], str]:
     """(normalised title, arXiv id, DOI) of every item -> the work's IRI."""
     contested = built.resolution.contested
     by_title: dict[str, str] = {}
