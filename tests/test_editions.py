@@ -17,7 +17,7 @@ import pytest
 
 from kg.edition_diff import changelog, diff
 from kg.editions import SEED, read_history
-from kg.errors import EditionError, InputError
+from kg.errors import EditionError, InputError, NotFound
 from kg.settings import Settings
 
 from cli_support import ROOT
@@ -126,9 +126,16 @@ def test_a_work_keeps_one_identity_through_its_history(history):
 
 @pytest.mark.parametrize("ref, name", [("2024-08-27", "2024-08-27T162621_8ae7054"),
                                        ("2024-08-27T1516", "2024-08-27T151613_051cb94"),
+                                       ("2024-08-27T15:16", "2024-08-27T151613_051cb94"),
                                        ("051cb94", "2024-08-27T151613_051cb94"), ("seed", SEED)])
 def test_find_names_an_edition(history, ref, name):
     assert history.find(ref).name == name
+
+
+@pytest.mark.parametrize("ref", ["2023-01-01", "abc", "0000000", "20240827"])
+def test_find_refuses_what_names_no_edition(history, ref):
+    with pytest.raises(NotFound, match=f"no edition '{ref}'"):
+        history.find(ref)
 
 
 def test_diff_of_an_edition_with_itself_is_empty(history):
@@ -177,7 +184,8 @@ def test_a_renamed_heading_is_one_rename_and_no_moves(tmp_path):
     assert change.renamed[0].kept >= 10
     assert not change.moved and not change.added and not change.removed
     assert not change.headings_added and not change.headings_removed
-    assert "- Renamed 'RL for Generative Policies > RL Pre-Training > 1.Transformer Policy' to " in change.to_markdown()
+    assert (f"- Renamed '1.Transformer Policy' to '1.Transformer-based Policies' in 'RL for Generative Policies > "
+            f"RL Pre-Training' (keeps {change.renamed[0].kept} works)") in change.to_markdown().splitlines()
 
 
 def test_a_changed_spreadsheet_cell_is_reported_with_column_and_values(tmp_path):

@@ -26,13 +26,14 @@ RENAME_JACCARD = 0.5
 RENAME_NAME_SIMILARITY = 0.5
 EMPTY_RENAME_NAME_SIMILARITY = 0.8
 
-Path_ = tuple[str, ...]
+Heading = tuple[str, ...]
+"""A heading path: 'Generative Tools for RL', 'Task', 'Reward Signal', ..."""
 
 
 @dataclass(frozen=True)
 class HeadingRename:
-    old: Path_
-    new: Path_
+    old: Heading
+    new: Heading
     kept: int
     """works listed under both."""
     jaccard: float
@@ -43,9 +44,9 @@ class HeadingRename:
 class WorkChange:
     work: str
     title: str
-    old: tuple[Path_, ...]
+    old: tuple[Heading, ...]
     """headings it left (added/removed works: empty / every heading of the older edition)."""
-    new: tuple[Path_, ...]
+    new: tuple[Heading, ...]
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class EditionDiff:
     added: list[WorkChange] = field(default_factory=list)
     removed: list[WorkChange] = field(default_factory=list)
     moved: list[WorkChange] = field(default_factory=list)
-    headings_added: list[Path_] = field(default_factory=list)
-    headings_removed: list[Path_] = field(default_factory=list)
+    headings_added: list[Heading] = field(default_factory=list)
+    headings_removed: list[Heading] = field(default_factory=list)
     renamed: list[HeadingRename] = field(default_factory=list)
     sheets: tuple[str | None, str | None] = (None, None)
     rows_added: list[str] = field(default_factory=list)
@@ -91,7 +92,7 @@ class EditionDiff:
     def to_markdown(self) -> str:
         lines = [f"## {self.a} -> {self.b}", ""]
         for verb, changes, side in (("Added", self.added, "new"), ("Removed", self.removed, "old")):
-            under: dict[Path_, list[str]] = defaultdict(list)
+            under: dict[Heading, list[str]] = defaultdict(list)
             for change in changes:
                 for heading in getattr(change, side) or ((),):
                     under[heading].append(change.title)
@@ -100,17 +101,25 @@ class EditionDiff:
                 lines.append(f"- {verb} {_works(len(titles))} {where} {_heading(heading)}: "
                              + "; ".join(titles))
         for rename in self.renamed:
-            lines.append(f"- Renamed {_heading(rename.old)} to {_heading(rename.new)} "
-                         f"(keeps {rename.kept} work{'s' * (rename.kept != 1)})")
-        for change in self.moved:
-            left = ", ".join(_heading(h) for h in change.old)
-            joined = ", ".join(_heading(h) for h in change.new)
-            if change.old and change.new:
-                lines.append(f"- Moved \"{change.title}\" from {left} to {joined}")
-            elif change.new:
-                lines.append(f"- Also listed \"{change.title}\" under {joined}")
+            verb = "Renumbered" if _name(rename.old[-1]) == _name(rename.new[-1]) else "Renamed"
+            if rename.old[:-1] == rename.new[:-1]:
+                where = f" in {_heading(rename.old[:-1])}" if len(rename.old) > 1 else ""
+                names = f"'{rename.old[-1]}' to '{rename.new[-1]}'{where}"
             else:
-                lines.append(f"- No longer lists \"{change.title}\" under {left}")
+                names = f"{_heading(rename.old)} to {_heading(rename.new)}"
+            lines.append(f"- {verb} {names} (keeps {_works(rename.kept)})")
+        moves: dict[tuple[tuple[Heading, ...], tuple[Heading, ...]], list[str]] = defaultdict(list)
+        for change in self.moved:
+            moves[(change.old, change.new)].append(change.title)
+        for (old, new), titles in moves.items():
+            left, joined = ", ".join(_heading(h) for h in old), ", ".join(_heading(h) for h in new)
+            count = _works(len(titles))
+            if old and new:
+                lines.append(f"- Moved {count} from {left} to {joined}: " + "; ".join(titles))
+            elif new:
+                lines.append(f"- Also listed {count} under {joined}: " + "; ".join(titles))
+            else:
+                lines.append(f"- No longer lists {count} under {left}: " + "; ".join(titles))
         if self.headings_added:
             lines.append("- New sections: " + "; ".join(_heading(h) for h in self.headings_added))
         if self.headings_removed:
@@ -132,7 +141,7 @@ def _works(count: int) -> str:
     return f"{count} work{'s' * (count != 1)}"
 
 
-def _heading(path: Path_) -> str:
+def _heading(path: Heading) -> str:
     return "'" + " > ".join(path) + "'" if path else "(no section)"
 
 
@@ -162,18 +171,18 @@ def diff(a: Edition, b: Edition, *, history: History, with_sheets: bool = True) 
     return result
 
 
-def _headings_of(edition: Edition) -> dict[str, list[Path_]]:
+def _headings_of(edition: Edition) -> dict[str, list[Heading]]:
     """work -> the headings it is listed under, in order, once each."""
-    at: dict[str, list[Path_]] = defaultdict(list)
+    at: dict[str, list[Heading]] = defaultdict(list)
     for entry in edition.entries:
         if entry.headings not in at[entry.work]:
             at[entry.work].append(entry.headings)
     return at
 
 
-def _members(edition: Edition) -> dict[Path_, set[str]]:
+def _members(edition: Edition) -> dict[Heading, set[str]]:
     """heading path -> the works listed under it or any of its subsections."""
-    members: dict[Path_, set[str]] = {path: set() for path in edition.headings}
+    members: dict[Heading, set[str]] = {path: set() for path in edition.headings}
     for entry in edition.entries:
         for depth in range(1, len(entry.headings) + 1):
             members.setdefault(entry.headings[:depth], set()).add(entry.work)
@@ -185,10 +194,10 @@ def _name(heading: str) -> str:
     return re.sub(r"^[\d.\s]+", "", heading).strip().lower()
 
 
-def _match_headings(a: Edition, b: Edition) -> tuple[dict[Path_, Path_], list[HeadingRename]]:
+def _match_headings(a: Edition, b: Edition) -> tuple[dict[Heading, Heading], list[HeadingRename]]:
     """Every heading path of `a` that continues in `b` -> its path there; and the renames among them."""
     old, new = _members(a), _members(b)
-    mapping: dict[Path_, Path_] = {}
+    mapping: dict[Heading, Heading] = {}
     renames: list[HeadingRename] = []
     for depth in sorted({len(p) for p in old}):
         level = [p for p in old if len(p) == depth]

@@ -86,19 +86,23 @@ class History:
     def find(self, ref: str) -> Edition:
         """The edition `ref` names: `seed`, a date or date prefix (the last edition of that day or minute),
         or a commit id (7+ hex digits). Raises NotFound naming what was asked and what exists."""
-        wanted = ref.strip().replace(":", "").replace("-", "").lower()
-        if ref.strip().lower() == SEED:
+        text = ref.strip().lower()
+        if text == SEED:
             return self.editions[-1]
         dated = [e for e in self.editions if e.date]
-        by_commit = [e for e in dated if re.fullmatch(r"[0-9a-f]{7,40}", wanted) and e.commit.startswith(wanted)]
-        by_date = [e for e in dated if e.date.replace("-", "").lower().startswith(wanted)] if wanted else []
-        found = by_commit or by_date
+        if re.match(r"^\d{4}-\d\d", text):  # a date (prefix) in the MANIFEST's spelling, colons optional
+            wanted = text.replace(":", "").replace("-", "")
+            found = [e for e in dated if e.date.replace("-", "").lower().startswith(wanted)]
+        elif re.fullmatch(r"[0-9a-f]{7,40}", text):
+            found = [e for e in dated if e.commit.startswith(text)]
+            if len(found) > 1:
+                raise NotFound(f"commit prefix {ref!r} is ambiguous: {', '.join(e.commit[:10] for e in found)}")
+        else:
+            found = []
         if not found:
             raise NotFound(f"no edition {ref!r}: give `seed`, a date between {dated[0].date[:10]} and "
                            f"{dated[-1].date[:10]} (e.g. 2024-08-27), or a commit id of 7+ hex digits "
                            "(`kg changelog` lists them)")
-        if by_commit and len({e.commit for e in by_commit}) > 1:
-            raise NotFound(f"commit prefix {ref!r} is ambiguous: {', '.join(e.commit[:10] for e in by_commit)}")
         return found[-1]
 
 
