@@ -122,14 +122,14 @@ def scan_list(lines: list[str], *, where: str) -> tuple[list[ListItem], list[tup
             continue
         if not started:
             continue
-        item = _ITEM.match(line)
+        item, bare = _ITEM.match(line), _BARE_ITEM.match(line)
         if item:
             items.append(ListItem(number, item.group(1).strip(), item.group(2).strip(), tuple(n for _, n in stack)))
-        elif "[[paper]" in line or "](http" in line:
+        elif bare and ("[[paper]" in line or "](http" in line):
             raise InputError(f"{where} line {number}: a linked item must read '- Title [[paper]](link)', "
                              f"got {line.strip()!r}")
-        elif _BARE_ITEM.match(line) and stack:
-            items.append(ListItem(number, _BARE_ITEM.match(line).group(1), None, tuple(n for _, n in stack)))
+        elif bare:
+            items.append(ListItem(number, bare.group(1), None, tuple(n for _, n in stack)))
     return items, paths
 
 
