@@ -233,3 +233,18 @@ def test_an_edition_that_is_not_text_is_an_error_naming_its_file(tmp_path):
     path.write_bytes(b"\xff\xfe\x00binary")
     with pytest.raises(EditionError, match="2025-08-01T100000_aaaaaaa.md"):
         read_history(sources_dir=sources, curated_dir=ROOT / "data" / "curated")
+
+
+def test_a_manifest_row_naming_a_missing_file_is_an_error_naming_it(tmp_path):
+    sources = _fixture_sources(tmp_path, {"2025-08-01T100000_aaaaaaa": "# list\n"})
+    (sources / "survey-repo" / "history" / "readme" / "2025-08-01T100000_aaaaaaa.md").unlink()
+    with pytest.raises(EditionError, match=r"2025-08-01T100000_aaaaaaa\.md: listed in .*MANIFEST\.tsv line 2"):
+        read_history(sources_dir=sources, curated_dir=ROOT / "data" / "curated")
+
+
+def test_the_first_commits_list_nothing_and_the_first_list_gives_bare_titles(history):
+    empty = [e.name for e in history.editions if not e.entries]
+    assert empty == [e.name for e in history.editions[:9]]
+    first = history.editions[9]
+    assert len(first.works) == 95 and all(entry.link is None for entry in first.entries)
+    assert first.headings[0] == ("1. Large Language Models Enhance Reasoning Capabilities in RL Agents",)
