@@ -190,7 +190,11 @@ def _members(edition: Edition) -> dict[Heading, set[str]]:
 
 
 def _name(heading: str) -> str:
-    """A heading's words without its numbering ('3.2 Diffusion models' -> 'diffusion models')."""
+    """A heading's words without its numbering.
+
+    >>> _name("3.2 Diffusion models for planning"), _name("1.Transformer Policy")
+    ('diffusion models for planning', 'transformer policy')
+    """
     return re.sub(r"^[\d.\s]+", "", heading).strip().lower()
 
 
@@ -252,11 +256,13 @@ def changelog(history: History) -> list[dict]:
     previous: Edition | None = None
     for edition in history.editions:
         counts = {"works": len(edition.works), "entries": len(edition.entries), "added": len(edition.works),
-                  "removed": 0, "moved": 0, "renamed": 0}
+                  "removed": 0, "moved": 0, "renamed": 0, "sections_added": len(edition.headings),
+                  "sections_removed": 0}
         if previous is not None:
             change = diff(previous, edition, history=history, with_sheets=False)
             counts.update(added=len(change.added), removed=len(change.removed), moved=len(change.moved),
-                          renamed=len(change.renamed))
+                          renamed=len(change.renamed), sections_added=len(change.headings_added),
+                          sections_removed=len(change.headings_removed))
         rows.append({"edition": edition.name, "date": edition.date, "commit": edition.commit, **counts})
         previous = edition
     return rows

@@ -103,6 +103,13 @@ def scan_list(lines: list[str], *, where: str) -> tuple[list[ListItem], list[tup
     The list runs from its first section ('## Generative Tools for RL', or '## 1. ...' in the editions
     before June 2025) up to '## Citation'; a file without such a section (the first commits) lists nothing.
     Raises InputError naming `where` and the line for a linked item that is not `- Title [[paper]](link)`.
+
+    >>> items, headings = scan_list(["# Title", "## 1. LLMs", " ### 1.1 Reward", "  - Eureka: reward design",
+    ...                              "- GAIL [[paper]](https://arxiv.org/abs/1606.03476)", "## Citation"], where="x")
+    >>> [(item.title, item.link, item.headings) for item in items]
+    [('Eureka: reward design', None, ('1. LLMs', '1.1 Reward')), ('GAIL', 'https://arxiv.org/abs/1606.03476', ('1. LLMs', '1.1 Reward'))]
+    >>> headings
+    [('1. LLMs',), ('1. LLMs', '1.1 Reward')]
     """
     stack: list[tuple[int, str]] = []
     items: list[ListItem] = []
