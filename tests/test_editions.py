@@ -248,3 +248,13 @@ def test_the_first_commits_list_nothing_and_the_first_list_gives_bare_titles(his
     first = history.editions[9]
     assert len(first.works) == 95 and all(entry.link is None for entry in first.entries)
     assert first.headings[0] == ("1. Large Language Models Enhance Reasoning Capabilities in RL Agents",)
+
+
+def test_a_section_renamed_between_two_distant_editions_is_followed_edition_by_edition(history):
+    """In 2024-08-21 '5. Transformer Reinforcement Learning Models' lists nothing yet, so no overlap of works
+    can match it directly to '5. Transformer Policies' of 2025-03-13; the renames in between do."""
+    change = diff(history.find("2024-08-21T1610"), history.find("2025-03-13T1136"), history=history)
+    assert [(r.old, r.new) for r in change.renamed] == [(("5. Transformer Reinforcement Learning Models",),
+                                                         ("5. Transformer Policies",))]
+    assert ("5. Transformer Policies",) not in change.headings_added
+    assert ("5. Transformer Reinforcement Learning Models",) not in change.headings_removed

@@ -6,7 +6,9 @@ is gone, and a heading of the newer one that is new, are one heading renamed whe
 of their works (Jaccard of the works listed under them >= RENAME_JACCARD) and either sit under the same
 parent or have similar names (>= RENAME_NAME_SIMILARITY); sections that list nothing are matched by name
 alone (>= EMPTY_RENAME_NAME_SIMILARITY, same parent). Headings are matched top-down, so the children of
-a renamed section follow it without being reported themselves.
+a renamed section follow it without being reported themselves. Between two distant editions, headings
+are first followed edition by edition through the history (a section renamed twice, or renamed before
+it listed anything, is still one heading); the rest are matched directly.
 """
 
 from __future__ import annotations
@@ -128,8 +130,9 @@ class EditionDiff:
             lines.append(f"- Spreadsheets {self.sheets[0] or '(none yet)'} -> {self.sheets[1]}: "
                          f"{len(self.rows_added)} row(s) added, {len(self.rows_removed)} removed, "
                          f"{len(self.cells)} cell(s) changed")
-            lines += [f"  - added row `{key}`" for key in self.rows_added]
-            lines += [f"  - removed row `{key}`" for key in self.rows_removed]
+            for verb, keys in (("added", self.rows_added), ("removed", self.rows_removed)):
+                if keys:
+                    lines.append(f"  - rows {verb}: " + ", ".join(f"`{key}`" for key in keys))
             lines += [f"  - `{c.key}`{f' ({c.title})' if c.title else ''} in {c.file}, {c.column}: "
                       f"\"{c.old}\" -> \"{c.new}\"" for c in self.cells]
         if len(lines) == 2:
@@ -148,7 +151,7 @@ def _heading(path: Heading) -> str:
 def diff(a: Edition, b: Edition, *, history: History, with_sheets: bool = True) -> EditionDiff:
     """What changed from edition `a` to edition `b` (see the module docstring for renames)."""
     result = EditionDiff(a=a.label, b=b.label)
-    mapping, renamed = _match_headings(a, b)
+    mapping, renamed = _match_headings(a, b, carried=_carried(a, b, history))
     result.renamed = renamed
     result.headings_removed = [p for p in a.headings if p not in mapping]
     mapped = set(mapping.values())
@@ -198,13 +201,41 @@ def _name(heading: str) -> str:
     return re.sub(r"^[\d.\s]+", "", heading).strip().lower()
 
 
-def _match_headings(a: Edition, b: Edition) -> tuple[dict[Heading, Heading], list[HeadingRename]]:
-    """Every heading path of `a` that continues in `b` -> its path there; and the renames among them."""
+def _carried(a: Edition, b: Edition, history: History) -> dict[Heading, tuple[Heading, bool]]:
+    """Headings of `a` followed through every edition between `a` and `b`, one step at a time, as the
+    maintainer renamed them: heading -> (its path in `b`, renamed on the way). Empty unless `a` precedes `b`
+    by more than one edition (a section renamed twice, or moved and then renamed, is still one heading)."""
+    names = [edition.name for edition in history.editions]
+    if a.name not in names or b.name not in names or names.index(b.name) - names.index(a.name) < 2:
+        return {}
+    steps = history.editions[names.index(a.name):names.index(b.name) + 1]
+    position = {path: (path, False) for path in a.headings}
+    for before, after in zip(steps, steps[1:]):
+        mapping, renames = _match_headings(before, after)
+        renamed = {rename.old for rename in renames}
+        position = {path: (mapping[now], was or now in renamed) for path, (now, was) in position.items()
+                    if now in mapping}
+    return position
+
+
+def _match_headings(a: Edition, b: Edition, *, carried: dict[Heading, tuple[Heading, bool]] | None = None
+                    ) -> tuple[dict[Heading, Heading], list[HeadingRename]]:
+    """Every heading path of `a` that continues in `b` -> its path there; and the renames among them.
+
+    `carried` gives headings already followed from `a` to `b` edition by edition (`_carried`); the others
+    are matched directly, top-down.
+    """
     old, new = _members(a), _members(b)
     mapping: dict[Heading, Heading] = {}
     renames: list[HeadingRename] = []
+    for path in a.headings:
+        target, renamed = (carried or {}).get(path, (None, False))
+        if target in new and target not in mapping.values():
+            mapping[path] = target
+            if renamed and _renamed_itself(path, target, mapping):
+                renames.append(_rename(path, target, old, new))
     for depth in sorted({len(p) for p in old}):
-        level = [p for p in old if len(p) == depth]
+        level = [p for p in old if len(p) == depth and p not in mapping]
         pending = []
         for path in level:
             parent = mapping.get(path[:-1], path[:-1])
@@ -218,21 +249,33 @@ def _match_headings(a: Edition, b: Edition) -> tuple[dict[Heading, Heading], lis
             for target in new:
                 if target in mapping.values():
                     continue
-                similarity = SequenceMatcher(None, _name(path[-1]), _name(target[-1])).ratio()
+                rename = _rename(path, target, old, new)
                 same_parent = target[:-1] == parent
-                kept = old[path] & new[target]
-                union = old[path] | new[target]
-                jaccard = len(kept) / len(union) if union else 0.0
-                if union and jaccard >= RENAME_JACCARD and (same_parent or similarity >= RENAME_NAME_SIMILARITY):
-                    candidates.append((jaccard + similarity, path, target, len(kept), jaccard, similarity))
-                elif not union and same_parent and similarity >= EMPTY_RENAME_NAME_SIMILARITY:
-                    candidates.append((similarity, path, target, 0, 0.0, similarity))
-        for _, path, target, kept, jaccard, similarity in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
-            if path in mapping or target in mapping.values():
+                if old[path] | new[target]:
+                    if rename.jaccard >= RENAME_JACCARD and (same_parent or rename.name_similarity >= RENAME_NAME_SIMILARITY):
+                        candidates.append((rename.jaccard + rename.name_similarity, rename))
+                elif same_parent and rename.name_similarity >= EMPTY_RENAME_NAME_SIMILARITY:
+                    candidates.append((rename.name_similarity, rename))
+        for _, rename in sorted(candidates, key=lambda c: (-c[0], c[1].old, c[1].new)):
+            if rename.old in mapping or rename.new in mapping.values():
                 continue
-            mapping[path] = target
-            renames.append(HeadingRename(path, target, kept, round(jaccard, 3), round(similarity, 3)))
+            mapping[rename.old] = rename.new
+            renames.append(rename)
     return mapping, renames
+
+
+def _renamed_itself(path: Heading, target: Heading, mapping: dict[Heading, Heading]) -> bool:
+    """Whether a heading's own name or place changed, not only its parent's name."""
+    parent = mapping.get(path[:-1], path[:-1])
+    return target != parent + path[-1:]
+
+
+def _rename(path: Heading, target: Heading, old: dict[Heading, set[str]], new: dict[Heading, set[str]]
+            ) -> HeadingRename:
+    kept = old[path] & new[target]
+    union = old[path] | new[target]
+    return HeadingRename(path, target, len(kept), round(len(kept) / len(union), 3) if union else 0.0,
+                         round(SequenceMatcher(None, _name(path[-1]), _name(target[-1])).ratio(), 3))
 
 
 def _diff_sheets(a: Edition, b: Edition, result: EditionDiff, history: History) -> None:
