@@ -6,7 +6,8 @@
     │   ├── QuerySyntaxError      a SPARQL query does not parse
     │   ├── QueryRejected         a query is refused by a guard (update, SERVICE, too deep, too long)
     │   ├── ParameterError        a named-query parameter is missing or has the wrong type
-    │   └── RequestTooLarge       an HTTP request body over the configured cap (HTTP 413)
+    │   ├── RequestTooLarge       an HTTP request body over the configured cap (HTTP 413)
+    │   └── EditionError          an earlier edition of the list or the sheets cannot be read (names its file)
     ├── ValidationFailed          the data does not conform (carries the report; CLI exit 1)
     ├── InconsistentOntology      the reasoner found the ontology + data inconsistent
     ├── QueryTimeout              a query ran past its deadline and was stopped
@@ -34,6 +35,7 @@ __all__ = [
     "QueryRejected",
     "ParameterError",
     "RequestTooLarge",
+    "EditionError",
     "ValidationFailed",
     "InconsistentOntology",
     "QueryTimeout",
@@ -79,6 +81,15 @@ class ParameterError(InputError):
 
 class RequestTooLarge(InputError):
     """An HTTP request body larger than `Settings.max_body_bytes`."""
+
+
+class EditionError(InputError):
+    """An edition (survey-repo/history/) that cannot be read or parsed; `path` is its file, which the
+    message names."""
+
+    def __init__(self, path: Path | str, message: str):
+        self.path = Path(path)
+        super().__init__(message if str(path) in message else f"{path}: {message}")
 
 
 class ValidationFailed(KgError):

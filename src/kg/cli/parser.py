@@ -111,4 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["ttl", "nt", "nq", "jsonld", "rdfxml"], default="ttl", help="RDF format")
     export.add_argument("--out", default=None, help="output file (default: stdout)")
     _build_option(export)
+
+    editions_note = ("Reads the editions in survey-repo/history/ and seed 000 of the sources folder (KG_SOURCES_DIR), "
+                     "not the store; works are matched across editions by the importer's rules (docs/editions.md).")
+    changelog = _command(sub, "changelog", "list every edition of the companion list with what changed from the one "
+                         "before (works listed, added, removed, moved, headings renamed)", editions_note)
+    changelog.add_argument("--format", choices=["md", "json"], default="md", help="output format")
+
+    diff = _command(sub, "diff", "what changed between two editions of the survey: works, headings, spreadsheet cells",
+                    "An edition is `seed` (seed 000, the newest), a date or date prefix (2024-08-27: the last "
+                    "edition of that day; 2024-08-27T1616 also works), or a commit id of 7+ hex digits. "
+                    + editions_note)
+    diff.add_argument("a", help="the older edition")
+    diff.add_argument("b", help="the newer edition")
+    diff.add_argument("--format", choices=["md", "json"], default="md", help="output format")
     return parser

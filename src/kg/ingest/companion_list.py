@@ -15,7 +15,7 @@ from kg.ingest.records import PaperKeys, SourceRecord, iri, text, title_key, uni
 from kg.ingest.sources import read_lines
 from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
 
-__all__ = ["ListEntry", "parse_list", "list_records", "HEADING_CONCEPTS"]
+__all__ = ["ListEntry", "ListItem", "scan_list", "parse_list", "list_records", "HEADING_CONCEPTS"]
 
 # (parent heading, heading) -> concept local name; parent None = any parent
 HEADING_CONCEPTS: dict[tuple[str | None, str], str] = {
@@ -49,8 +49,14 @@ HEADING_CONCEPTS: dict[tuple[str | None, str], str] = {
     ("RL Pre-Training", "2.Diffusion Policy"): "pretraining-diffusion-policy",
 }
 
-_HEADING = re.compile(r"^(#{2,6})\s*(.+?)\s*$")
-_ITEM = re.compile(r"^\s*-\s+(.+?)\s*\[\[paper\]\]\((.+)\)\s*$")
+# up to three spaces before a heading (CommonMark): the 2024 editions indent their `###` headings by one
+_HEADING = re.compile(r"^ {0,3}(#{2,6})\s*(.+?)\s*$")
+# `[[paper]](link)`; one hand-edited edition (2024-08-27) also wrote `[[paper](link)` and `[link](link)`
+_ITEM = re.compile(r"^\s*-\s+(.+?)\s*\[\[?(?:paper|link)\]\]?\((.+)\)\s*$")
+# the first editions (August 2024) listed bare titles, before any link was added
+_BARE_ITEM = re.compile(r"^\s*-\s+(\S.*?)\s*$")
+# where the list starts: today's top section, or the numbered chapters of the editions before June 2025
+_FIRST_SECTION = re.compile(r"^(Generative Tools for RL|\d+\.\s*\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -81,29 +87,70 @@ class ListEntry:
         return "title-" + title_key(self.title)
 
 
-def parse_list(sources_dir: Path) -> list[ListEntry]:
-    """The list entries from '## Generative Tools for RL' up to '## Citation'.
+@dataclass(frozen=True)
+class ListItem:
+    """One list item as an edition of the list gives it; `link` is None for a bare title."""
 
-    Raises InputError (line) for an entry under a heading that maps to no taxonomy concept.
+    line: int
+    title: str
+    link: str | None
+    headings: tuple[str, ...]
+
+
+def scan_list(lines: list[str], *, where: str) -> tuple[list[ListItem], list[tuple[str, ...]]]:
+    """The items and the heading paths (in order) of any edition of the list.
+
+    The list runs from its first section ('## Generative Tools for RL', or '## 1. ...' in the editions
+    before June 2025) up to '## Citation'; a file without such a section (the first commits) lists nothing.
+    Raises InputError naming `where` and the line for a linked item that is not `- Title [[paper]](link)`.
+
+    >>> items, headings = scan_list(["# Title", "## 1. LLMs", " ### 1.1 Reward", "  - Eureka: reward design",
+    ...                              "- GAIL [[paper]](https://arxiv.org/abs/1606.03476)", "## Citation"], where="x")
+    >>> [(item.title, item.link, item.headings) for item in items]
+    [('Eureka: reward design', None, ('1. LLMs', '1.1 Reward')), ('GAIL', 'https://arxiv.org/abs/1606.03476', ('1. LLMs', '1.1 Reward'))]
+    >>> headings
+    [('1. LLMs',), ('1. LLMs', '1.1 Reward')]
     """
-    lines = read_lines(sources_dir, "companion-list")
     stack: list[tuple[int, str]] = []
-    entries: list[ListEntry] = []
+    items: list[ListItem] = []
+    paths: list[tuple[str, ...]] = []
     started = False
     for number, line in enumerate(lines, start=1):
         heading = _HEADING.match(line)
         if heading:
             level, name = len(heading.group(1)), heading.group(2)
-            if name == "Generative Tools for RL" and level == 2:
+            if level == 2 and _FIRST_SECTION.match(name):
                 started = True
             if name == "Citation":
                 break
             stack = [(lv, n) for lv, n in stack if lv < level] + [(level, name)]
+            if started:
+                paths.append(tuple(n for _, n in stack))
             continue
-        item = _ITEM.match(line)
-        if not (started and item):
+        if not started:
             continue
-        names = tuple(n for _, n in stack)
+        item, bare = _ITEM.match(line), _BARE_ITEM.match(line)
+        if item:
+            items.append(ListItem(number, item.group(1).strip(), item.group(2).strip(), tuple(n for _, n in stack)))
+        elif bare and ("[[paper]" in line or "](http" in line):
+            raise InputError(f"{where} line {number}: a linked item must read '- Title [[paper]](link)', "
+                             f"got {line.strip()!r}")
+        elif bare:
+            items.append(ListItem(number, bare.group(1), None, tuple(n for _, n in stack)))
+    return items, paths
+
+
+def parse_list(sources_dir: Path) -> list[ListEntry]:
+    """The list entries from '## Generative Tools for RL' up to '## Citation'.
+
+    Raises InputError (line) for an entry under a heading that maps to no taxonomy concept.
+    """
+    items, _ = scan_list(read_lines(sources_dir, "companion-list"), where="seed 000")
+    entries: list[ListEntry] = []
+    for item in items:
+        if item.link is None:
+            continue
+        names, number = item.headings, item.line
         concepts = []
         for index, name in enumerate(names):
             parent = names[index - 1] if index else None
@@ -113,7 +160,7 @@ def parse_list(sources_dir: Path) -> list[ListEntry]:
         if not concepts or concepts[-1] != HEADING_CONCEPTS.get((names[-2] if len(names) > 1 else None, names[-1]),
                                                                  HEADING_CONCEPTS.get((None, names[-1]))):
             raise InputError(f"seed 000 line {number}: heading {' > '.join(names)!r} maps to no taxonomy concept")
-        entries.append(ListEntry(line=number, title=item.group(1).strip(), link=item.group(2).strip(),
+        entries.append(ListEntry(line=number, title=item.title, link=item.link,
                                  headings=names, concepts=tuple(concepts)))
     if not entries:
         raise InputError("seed 000: no list entries found under '## Generative Tools for RL'")

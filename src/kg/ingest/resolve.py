@@ -20,11 +20,12 @@ from kg.ingest.records import SourceRecord, normalise_title, significant_words
 from kg.ingest.sources import SHEET_FILES
 from kg.iri import PAPER, normalise_arxiv_id, paper_iri, slug
 
-__all__ = ["Decision", "Resolution", "resolve", "write_report", "title_only_iri", "SHEET_TABLES"]
+__all__ = ["Decision", "Resolution", "resolve", "write_report", "title_only_iri", "title_after_colon", "Groups",
+           "SHEET_TABLES", "SIMILAR_TITLE"]
 
 # which survey table summarises the works of which sheet (the sheets are the authors' working copies)
 SHEET_TABLES: dict[str, tuple[int, ...]] = {"llm": (2,), "vlm": (3,), "dm": (4, 5), "wm": (7,)}
-_SIMILAR = 0.9
+SIMILAR_TITLE = 0.9
 # the companion-list headings (concept local names) whose entries a sheet summarises
 _SHEET_CONCEPTS: dict[str, tuple[str, ...]] = {
     "llm": ("llm", "reward-llm", "exploration-llm", "planning-llm"),
@@ -55,7 +56,9 @@ class Resolution:
     """arXiv ids / DOIs (lower case) that sources give for more than one work."""
 
 
-class _Groups:
+class Groups:
+    """Union-find over names: which records (or entries) are one work."""
+
     def __init__(self, names: list[str]):
         self.parent = {name: name for name in names}
 
@@ -85,7 +88,8 @@ def title_only_iri(title: str) -> str:
     return PAPER + "title-" + "-".join(slug(w) for w in significant_words(title)[:4])
 
 
-def _subtitle(title: str) -> str | None:
+def title_after_colon(title: str) -> str | None:
+    """The normalised title after its colon, when that part alone is a title (four words or more)."""
     head, colon, tail = title.partition(":")
     return normalise_title(tail) if colon and len(tail.split()) >= 4 else None
 
@@ -99,7 +103,7 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
     """
     result = Resolution()
     by_fragment = {r.fragment: r for r in records}
-    groups = _Groups(list(by_fragment))
+    groups = Groups(list(by_fragment))
     refs = {r.keys.reference_number: r for r in records if r.record_class == "dkg:ReferenceEntry"}
 
     def merge(a: str, b: str, rule: str, detail: str = "") -> None:
@@ -172,7 +176,7 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
     exact: dict[str, list[str]] = defaultdict(list)
     for record in titled:
         exact[normalise_title(record.keys.title)].append(record.fragment)
-        subtitle = _subtitle(record.keys.title)
+        subtitle = title_after_colon(record.keys.title)
         if subtitle:
             exact["sub:" + subtitle].append(record.fragment)
     for record in titled:
@@ -204,7 +208,7 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
         best = max(((SequenceMatcher(None, norm, rt).ratio(), f, rt) for rt, f in ref_titles), default=None)
         prefix = [f for rt, f in ref_titles if len(min(rt, norm, key=len)) >= 25
                   and (rt.startswith(norm) or norm.startswith(rt))]
-        if best and best[0] >= _SIMILAR:
+        if best and best[0] >= SIMILAR_TITLE:
             merge(best[1], record.fragment, "similar title", f"similarity {best[0]:.2f}")
         elif len(prefix) == 1:
             merge(prefix[0], record.fragment, "one title is the start of the other", "")
@@ -268,7 +272,7 @@ def _family_matches(key_family: str, author: str) -> bool:
 
 def _match_key(record: SourceRecord, refs: dict[int, SourceRecord], table_rows: list[SourceRecord],
                list_rows: list[SourceRecord], sheet_frameworks: dict[str, tuple[str, str]],
-               groups: _Groups) -> tuple[str | None, str]:
+               groups: Groups) -> tuple[str | None, str]:
     sheet, key = _bibtex(record)
     found = re.match(r"^([a-z]+)(\d{4})?([a-z0-9]*)$", key.lower())
     if not found:
