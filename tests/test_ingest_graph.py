@@ -111,6 +111,46 @@ def test_every_list_entry_maps_to_a_paper_and_distinct_entries_to_distinct_paper
     assert len(papers) == len(keys)
 
 
+def test_list_only_works_are_in_companion_list_not_in_survey(graph):
+    """A work only the companion list names (no numbered reference, no table row) is not in the survey."""
+    entries = parse_list(SOURCES)
+    curated = {normalise_title(r["list_title"]): r["target"] for r in read_curated(REPO / "data" / "curated", "list-links")}
+    ref_ids = {f"arxiv:{r.arxiv_id}": f"ref:{r.number}" for r in parse_references(SOURCES) if r.arxiv_id}
+    listed = {ref_ids.get(k, k) for k in (_list_work_key(e, curated) for e in entries)}
+    list_only = {k for k in listed if not k.startswith("ref:")}
+    table_refs = {cited_reference(row.cells["Paper"]) for t in WORK_TABLES for row in parse_table(SOURCES, t)}
+    assert list_only and table_refs <= {r.number for r in parse_references(SOURCES)}
+
+    def works(pattern: str) -> set[str]:
+        return {p for (p,) in rows(graph, f"SELECT ?p WHERE {{ ?p a dkg:ResearchPaper ; {pattern} }}")}
+
+    in_survey, in_list = works("dkg:inSurvey true"), works("dkg:inCompanionList true")
+    assert len(in_survey) == len(parse_references(SOURCES))
+    assert len(in_list) == len(listed)
+    assert len(in_list - in_survey) == len(list_only)
+    assert not (in_list - in_survey) & works("dkg:inSurvey ?any FILTER (?any)")
+    claimed = rows(graph, """SELECT ?p WHERE { ?p a dkg:ResearchPaper ; dkg:inSurvey true FILTER NOT EXISTS {
+        ?p dkg:hasRecord ?r . ?r dkg:inSurvey true ; prov:wasDerivedFrom <https://w3id.org/duality-kg/source/survey-text> .
+        ?r a ?c FILTER (?c IN (dkg:ReferenceEntry, dkg:TableRow)) } }""")
+    assert claimed == []
+
+
+def test_survey_is_a_revision_of_its_earlier_arxiv_version(graph):
+    """Seed 000 asks readers to cite arXiv 2410.16411: the survey's earlier version, linked with its evidence."""
+    text = (SOURCES / "seeds" / "000_3b328599f431ecd7.txt").read_text(encoding="utf-8").split("## Citation", 1)[1]
+    arxiv = re.search(r"journal=\{arXiv preprint arXiv:(\d{4}\.\d{4,5})\}", text).group(1)
+    title = re.search(r"title=\{(.+)\}", text).group(1)
+    earlier = rows(graph, f"""SELECT ?w WHERE {{ <{SURVEY}> prov:wasRevisionOf ?w .
+        ?w <http://purl.org/spar/fabio/hasArXivId> "{arxiv}" }}""")
+    assert len(earlier) == 1
+    assert values(graph, earlier[0][0], "<http://purl.org/dc/terms/title>") == {title}
+    evidence = rows(graph, f"""SELECT ?locator WHERE {{ ?r dkg:recordOf <{SURVEY}> ; prov:wasRevisionOf <{earlier[0][0]}> ;
+        prov:wasDerivedFrom <https://w3id.org/duality-kg/source/companion-list> ; dkg:locator ?locator }}""")
+    assert len(evidence) == 1 and f"arXiv:{arxiv}" in evidence[0][0]
+    assert not rows(graph, "SELECT ?s WHERE { ?s <http://purl.org/spar/fabio/hasManifestation> ?o }")
+    assert not rows(graph, f"SELECT ?x WHERE {{ <{earlier[0][0]}> dkg:inSurvey ?x }}")
+
+
 def test_list_entry_headings_are_categories(graph):
     for entry in parse_list(SOURCES):
         paper = next(p for r, p in rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p }")

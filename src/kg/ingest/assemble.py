@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 
 from kg.errors import InputError
 from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
-from kg.ingest.companion_list import list_records, parse_list
+from kg.ingest.companion_list import ListCitation, list_records, parse_citation, parse_list
 from kg.ingest.curated import read_curated
 from kg.ingest.records import PaperKeys, SourceRecord, Triple, boolean, iri, text, unique_keys, year
 from kg.ingest.references import author_iri, parse_references, reference_records, venue_iri, venue_name
@@ -42,7 +42,7 @@ _SOURCE_TITLES = {
     "sheet-rl-transformer": "RL for Transformer Policy (authors' spreadsheet)",
     "sheet-rl-diffusion": "RL for Diffusion Policy (authors' spreadsheet)",
 }
-_SURVEY_SOURCES = {"survey-text", "companion-list"} | {f"sheet-{s}" for s in SHEET_FILES}
+_SURVEY_RECORDS = {"dkg:ReferenceEntry", "dkg:TableRow"}
 _TITLE_PREFERENCE = {"dkg:ReferenceEntry": 0, "dkg:ListEntry": 1, "dkg:SourceRecord": 2}
 _BRANCH_OF_SECTION = {"9.1": "generative-tools-for-rl", "9.2": "rl-for-generative-policies"}
 
@@ -85,9 +85,16 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     for record in related:
         record.fact("dcterms:title", text(record.keys.title))
     records += related
+    citation = parse_citation(sources_dir)
+    earlier = _citation_record(citation)
+    records.append(earlier)
     for record in records:
-        if record.source in _SURVEY_SOURCES:
+        # Only the survey's own numbered references and table rows put a work in the survey; the
+        # companion list and the authors' spreadsheets also name later and related works.
+        if record.source == "survey-text" and record.record_class in _SURVEY_RECORDS:
             record.fact("dkg:inSurvey", boolean(True))
+        if record.record_class == "dkg:ListEntry":
+            record.fact("dkg:inCompanionList", boolean(True))
 
     resolution = resolve(records, list_links=read_curated(curated_dir, "list-links"),
                          sheet_keys=read_curated(curated_dir, "sheet-keys"), sheet_frameworks=frameworks)
@@ -110,7 +117,9 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
             raise InputError(f"a source record resolves to the survey itself: {[r.locator for r in group]}")
         triples = _paper_triples(paper, group, is_candidate=all(r.source == "related-papers" for r in group))
         built.files[f"papers/{paper.removeprefix(PAPER)}.ttl"] = (triples, paper)
-    built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())), survey_rows), survey)
+    earlier_version = _earlier_version_record(citation, URIRef(resolution.paper_of[earlier.fragment]))
+    built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())),
+                                                 [*survey_rows, earlier_version]), survey)
     built.files["benchmarks.ttl"] = (_benchmark_triples(sources_dir, records, built), None)
     built.files["networks.ttl"] = (_network_triples(records), None)
     built.files["venues.ttl"] = (_venue_triples(references, front), None)
@@ -125,6 +134,33 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
                 for item in networks_in(str(value))[1]:
                     built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
     return built
+
+
+def _citation_locator(citation: ListCitation) -> str:
+    return f"\"Citation\", BibTeX entry {citation.key}, {citation.journal_line}"
+
+
+def _citation_record(citation: ListCitation) -> SourceRecord:
+    """The paper the companion list asks readers to cite (the survey's earlier arXiv version), as its BibTeX gives it."""
+    fields = citation.fields
+    record = SourceRecord(fragment="list-citation", record_class="dkg:SourceRecord", source="companion-list",
+                          locator=_citation_locator(citation),
+                          keys=PaperKeys(arxiv_id=citation.arxiv_id, title=fields["title"]))
+    record.fact("dcterms:title", text(fields["title"]))
+    record.fact("dkg:authorsAsGiven", text(fields["author"]))
+    record.fact("fabio:hasPublicationYear", year(fields["year"]))
+    if citation.arxiv_id:
+        record.fact("fabio:hasArXivId", text(citation.arxiv_id))
+    return record
+
+
+def _earlier_version_record(citation: ListCitation, earlier: URIRef) -> SourceRecord:
+    """The survey's record of seed 000's citation: the repository of the survey asks readers to cite
+    `earlier` (arXiv 2410.16411, same first author, other title), so the survey is a revision of it."""
+    record = SourceRecord(fragment="earlier-version", record_class="dkg:SourceRecord", source="companion-list",
+                          locator=_citation_locator(citation), keys=PaperKeys())
+    record.fact("prov:wasRevisionOf", earlier)
+    return record
 
 
 def _drop_contested_identifiers(records: list[SourceRecord], contested: set[str]) -> None:
