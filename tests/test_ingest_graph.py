@@ -22,7 +22,8 @@ from kg.ingest.references import parse_references
 from kg.ingest.section9 import parse_section9
 from kg.ingest.spreadsheets import parse_sheets
 from kg.ingest.survey_tables import TABLE1_CONCEPTS, WORK_TABLES, cited_reference, parse_table
-from kg.ingest.vocabulary import benchmarks_in, code_availability_of, unresolved_benchmark_names
+from kg.ingest.vocabulary import (benchmarks_in, code_availability_of, networks_in_framework,
+                                  unresolved_benchmark_names)
 from kg.iri import BENCH, CAT, DKG, PAPER, normalise_arxiv_id, normalise_doi
 from kg.load import load_graphs
 from kg.settings import Settings
@@ -175,6 +176,26 @@ def test_every_table_row_keeps_its_cells_on_the_cited_paper(graph, table):
         assert {re.sub(r"\s+", " ", v) for v in row.cells.values()} <= texts
         assert values(graph, record, "dkg:frameworkName") == {row.cells["Framework"]}
         assert values(graph, record, "dkg:frameworkName") <= values(graph, paper, "dkg:frameworkName")
+
+
+def test_networks_named_inside_table7_framework_cells_are_extracted(graph):
+    """Table 7 has no Network column: 'GENSIM (GPT-4, GPT-3.5, Code Llama)' names GenSim's networks in parentheses."""
+    parsed = parse_table(SOURCES, 7)
+    gensim = next(row for row in parsed if row.cells["Framework"].upper().startswith("GENSIM"))
+    named = {item.strip() for item in re.search(r"\((.*)\)", gensim.cells["Framework"]).group(1).split(",")}
+    assert named == {"GPT-4", "GPT-3.5", "Code Llama"}
+    found = 0
+    for row in parsed:
+        record = f"{_paper_of_ref(graph, cited_reference(row.cells['Paper']))}#table-7-row-{row.row}"
+        labels = {label for (label,) in rows(graph, f"SELECT ?l WHERE {{ <{record}> dkg:usesNetwork/rdfs:label ?l }}")}
+        inside = " ".join(re.findall(r"\(([^()]*)\)", row.cells["Framework"]))
+        for label in labels:  # each network is named in the cell's parentheses (by label or its abbreviation)
+            assert label in inside or re.search(r"\((\w+)\)$", label).group(1) in inside, (row.row, label)
+        if row is gensim:
+            assert labels == named
+        found += bool(labels)
+    assert found >= 3
+    assert not [networks_in_framework(row.cells["Framework"])[1] for row in parsed if networks_in_framework(row.cells["Framework"])[1]]
 
 
 # Section 3: "Table 2 offers details on LLM-based works; Table 3 covers VLMs; Tables 4 and 5 summarize

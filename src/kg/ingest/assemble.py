@@ -24,9 +24,10 @@ from kg.ingest.section9 import parse_section9
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
 from kg.ingest.spreadsheets import parse_sheets, sheet_records
 from kg.ingest.survey import parse_front_matter
-from kg.ingest.survey_tables import (WORK_TABLES, parse_table, table1_records, table9_benchmarks,
+from kg.ingest.survey_tables import (NETWORKS_IN_FRAMEWORK, WORK_TABLES, parse_table, table1_records, table9_benchmarks,
                                      work_table_records)
-from kg.ingest.vocabulary import (benchmark_names, network_label, networks_in, unresolved_benchmark_names)
+from kg.ingest.vocabulary import (benchmark_names, network_label, networks_in, networks_in_framework,
+                                  unresolved_benchmark_names)
 
 __all__ = ["Built", "build_graph"]
 
@@ -127,12 +128,18 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
     for record in records:
-        # networks sit in the tables' Network column and in the sheets' Base Model column
-        network_cell = iri("dkg:cellBaseModel") if record.record_class == "dkg:SpreadsheetRow" else iri("dkg:cellNetwork")
+        # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
         for cell_predicate, value in record.cells:
-            if cell_predicate == network_cell:
-                for item in networks_in(str(value))[1]:
-                    built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
+            if record.record_class == "dkg:SpreadsheetRow":
+                unknown = networks_in(str(value))[1] if cell_predicate == iri("dkg:cellBaseModel") else []
+            elif cell_predicate == iri("dkg:cellNetwork"):
+                unknown = networks_in(str(value))[1]
+            elif cell_predicate == iri("dkg:cellFramework") and _table_of(record) in NETWORKS_IN_FRAMEWORK:
+                unknown = networks_in_framework(str(value))[1]
+            else:
+                unknown = []
+            for item in unknown:
+                built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
     return built
 
 
@@ -161,6 +168,10 @@ def _earlier_version_record(citation: ListCitation, earlier: URIRef) -> SourceRe
                           locator=_citation_locator(citation), keys=PaperKeys())
     record.fact("prov:wasRevisionOf", earlier)
     return record
+
+
+def _table_of(record: SourceRecord) -> int | None:
+    return next((int(v) for p, v in record.cells if p == iri("dkg:tableNumber")), None)
 
 
 def _drop_contested_identifiers(records: list[SourceRecord], contested: set[str]) -> None:

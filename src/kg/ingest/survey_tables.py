@@ -12,12 +12,16 @@ from kg.errors import InputError
 from kg.ingest.records import PaperKeys, SourceRecord, Term, Triple, boolean, integer, iri, text
 from kg.ingest.sources import read_lines
 from kg.ingest.vocabulary import (BASE_MODEL_CATEGORIES, base_model_category_of, base_models_in, benchmarks_in,
-                                  code_availability_of, networks_in, settings_of, task_of)
+                                  code_availability_of, networks_in, networks_in_framework, settings_of,
+                                  task_of)
 
 __all__ = ["TableRow", "parse_table", "WORK_TABLES", "work_table_records", "table1_records", "table9_benchmarks",
-           "Benchmark", "TABLE1_CONCEPTS", "cited_reference"]
+           "Benchmark", "TABLE1_CONCEPTS", "cited_reference", "NETWORKS_IN_FRAMEWORK"]
 
 WORK_TABLES = (2, 3, 4, 5, 7)
+# Table 7 has no Network column; its Framework cells name the networks in parentheses. (Tables 4 and 5
+# have none either, but their parentheses only abbreviate the framework's name.)
+NETWORKS_IN_FRAMEWORK = (7,)
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,10 @@ def work_table_records(rows: list[TableRow]) -> list[SourceRecord]:
         record.fact("dkg:tabulatedUnder", iri("cat:" + category))
         for concept in base_models_in(cells["dkg:cellBaseModel"]):
             record.fact("dkg:usesBaseModel", iri("cat:" + concept))
-        for network in networks_in(cells.get("dkg:cellNetwork", ""))[0]:
+        network_names = (networks_in(cells["dkg:cellNetwork"]) if "dkg:cellNetwork" in cells
+                         else networks_in_framework(cells["dkg:cellFramework"]) if row.table in NETWORKS_IN_FRAMEWORK
+                         else ([], []))
+        for network in network_names[0]:
             record.fact("dkg:usesNetwork", iri("net:" + network))
         code = code_availability_of(cells["dkg:cellCode"])
         if code:
