@@ -198,6 +198,22 @@ def test_networks_named_inside_table7_framework_cells_are_extracted(graph):
     assert not [networks_in_framework(row.cells["Framework"])[1] for row in parsed if networks_in_framework(row.cells["Framework"])[1]]
 
 
+def test_framework_names_the_survey_text_gives_are_recorded(graph):
+    """VIPER [112], DPPO [180], Decision Transformers [153]: names given only in the text, with the section."""
+    text = (SOURCES / "seeds" / "001_fd43b07d03e1af21.txt").read_text(encoding="utf-8")
+    rows_ = read_curated(REPO / "data" / "curated", "text-frameworks")
+    assert {r["framework_name"].split()[0] for r in rows_} >= {"VIPER", "Diffusion", "Decision"}
+    for row in rows_:
+        number = int(row["target"].removeprefix("ref:"))
+        assert re.search(re.escape(row["framework_name"]) + r"[^\[]*\[" + str(number) + r"\]", text), row
+        paper = _paper_of_ref(graph, number)
+        assert row["framework_name"] in values(graph, paper, "dkg:frameworkName")
+        (locator,), = rows(graph, f"""SELECT ?l WHERE {{ ?r dkg:recordOf <{paper}> ; a dkg:CuratedRecord ;
+            dkg:frameworkName "{row['framework_name']}" ; dkg:evidence <https://w3id.org/duality-kg/source/survey-text> ;
+            dkg:locator ?l }}""")
+        assert locator.startswith("Section ") and row["framework_name"] in locator
+
+
 # Section 3: "Table 2 offers details on LLM-based works; Table 3 covers VLMs; Tables 4 and 5 summarize
 # diffusion models; and Table 7 presents information on world models and video prediction models."
 TABLE_CATEGORY = {2: "llm", 3: "vlm", 4: "diffusion-model", 5: "diffusion-model",

@@ -23,7 +23,7 @@ from kg.ingest.resolve import Resolution, resolve
 from kg.ingest.section9 import parse_section9
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
 from kg.ingest.spreadsheets import parse_sheets, sheet_records
-from kg.ingest.survey import parse_front_matter
+from kg.ingest.survey import find_named_citation, parse_front_matter
 from kg.ingest.survey_tables import (NETWORKS_IN_FRAMEWORK, WORK_TABLES, parse_table, table1_records, table9_benchmarks,
                                      work_table_records)
 from kg.ingest.vocabulary import (benchmark_names, network_label, networks_in, networks_in_framework,
@@ -105,6 +105,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     curated_used: set[str] = set()
     records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
     records += _curated_policy_facts(curated_dir, resolution, ref_paper, curated_used)
+    records += _curated_text_frameworks(sources_dir, curated_dir, resolution, ref_paper, curated_used)
     for name in ("list-links", "sheet-keys"):
         if read_curated(curated_dir, name):
             curated_used.add(name)
@@ -311,6 +312,34 @@ def _curated_policy_facts(curated_dir: Path, resolution: Resolution, ref_paper: 
         out.append(record)
     if rows:
         used.add("policy-facts")
+    return out
+
+
+def _curated_text_frameworks(sources_dir: Path, curated_dir: Path, resolution: Resolution,
+                             ref_paper: dict[int, URIRef], used: set[str]) -> list[SourceRecord]:
+    """Framework names the survey's text gives a reference (data/curated/text-frameworks.csv): the name must be
+    printed in the text with the next citation naming the reference; the locator is that section and name."""
+    rows = read_curated(curated_dir, "text-frameworks")
+    known = set(resolution.paper_of.values())
+    keys = _curated_keys("curated-text-framework", [row["target"] for row in rows])
+    out = []
+    for number, (row, key) in enumerate(zip(rows, keys), start=2):
+        where = f"data/curated/text-frameworks.csv line {number}"
+        subject = _curated_target(row["target"], ref_paper, known, where)
+        kind, _, cited = row["target"].partition(":")
+        if kind != "ref":
+            raise InputError(f"{where}: target must be ref:N, the reference the text cites with the name")
+        try:
+            passage = find_named_citation(sources_dir, name=row["framework_name"], number=int(cited))
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+        record = _curated_record(resolution, subject=subject, fragment=key, source="curated-text-frameworks",
+                                 locator=f"Section {passage.section}, text \"{row['framework_name']} ... [{cited}]\"",
+                                 evidence="survey-text")
+        record.fact("dkg:frameworkName", text(row["framework_name"]))
+        out.append(record)
+    if rows:
+        used.add("text-frameworks")
     return out
 
 
