@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import openpyxl
 import pyoxigraph as ox
 import pytest
 
@@ -252,7 +253,23 @@ def test_every_spreadsheet_row_maps_to_a_work_the_survey_names(graph):
         record = f"{next(iter(hits))[1]}#{row.record_key}"
         for column in ("Dataset", "Modules", "Taxonomy"):
             if column in row.cells:
-                assert values(graph, record, f"dkg:cell{column}") == {row.cells[column]}
+                assert values(graph, record, f"dkg:cell{column}") == {row.verbatim[column]}
+
+
+def test_verbatim_spreadsheet_cells_keep_their_whitespace(graph):
+    """A SpreadsheetRow's cells are the file's text exactly ('World  Model', 'Decision Diffuser '), read here with openpyxl."""
+    found = defaultdict(set)
+    for value, in rows(graph, "SELECT ?v WHERE { ?r a dkg:SpreadsheetRow ; ?p ?v FILTER (STRSTARTS(STR(?p), STR(dkg:cell))) }"):
+        found[value.strip()].add(value)
+    irregular = 0
+    for path in sorted((SOURCES / "survey-repo").glob("*.xlsx")):
+        sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for cell in cells if number > 1 and cells and cells[0] is not None else ():
+                if cell is not None and str(cell).strip():
+                    assert str(cell) in found[str(cell).strip()], (path.name, number, str(cell))
+                    irregular += str(cell) != " ".join(str(cell).split())
+    assert irregular >= 1, "no cell with stray spaces: the check would pass vacuously"
 
 
 def test_no_paper_lacks_a_source(graph):
