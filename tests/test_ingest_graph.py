@@ -272,6 +272,21 @@ def test_verbatim_spreadsheet_cells_keep_their_whitespace(graph):
     assert irregular >= 1, "no cell with stray spaces: the check would pass vacuously"
 
 
+@pytest.mark.parametrize(("marker", "spellings"), [
+    ("IROS", {"IEEE/RSJ IROS", "IROS"}), ("PAMI", {"IEEE TPAMI", "IEEE Trans. PAMI"})])
+def test_duplicate_venues_are_merged_keeping_both_spellings(graph, marker, spellings):
+    """The reference list spells IROS and TPAMI two ways each: one venue, every spelling a label of it."""
+    text = (SOURCES / "seeds" / "001_fd43b07d03e1af21.txt").read_text(encoding="utf-8")
+    numbers = [int(n) for n, entry in re.findall(r"^- \[(\d+)\] (.*)$", text, flags=re.MULTILINE)
+               if re.search(rf"\b(?:IEEE/RSJ |IEEE T|IEEE Trans\. )?{marker}\b", entry)]
+    assert len(numbers) >= 2
+    venues = {v for n in numbers for v in values(graph, _paper_of_ref(graph, n), "dkg:publishedIn")}
+    assert len(venues) == 1
+    venue = venues.pop()
+    labels = values(graph, venue, "rdfs:label") | values(graph, venue, "<http://www.w3.org/2004/02/skos/core#altLabel>")
+    assert labels == spellings and len(values(graph, venue, "rdfs:label")) == 1
+
+
 def test_no_paper_lacks_a_source(graph):
     papers = {p for (p,) in rows(graph, "SELECT ?p WHERE { ?p a dkg:ResearchPaper }")}
     sourced = {p for (p,) in rows(graph, """SELECT DISTINCT ?p WHERE { ?p a dkg:ResearchPaper ; dkg:hasRecord ?r .

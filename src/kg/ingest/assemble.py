@@ -13,11 +13,12 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from kg.errors import InputError
-from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
+from kg.iri import BENCH, NET, PAPER, S9, VENUE, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.companion_list import ListCitation, list_records, parse_citation, parse_list
 from kg.ingest.curated import read_curated
 from kg.ingest.records import PaperKeys, SourceRecord, Triple, boolean, iri, text, unique_keys, year
-from kg.ingest.references import author_iri, parse_references, reference_records, venue_iri, venue_name
+from kg.ingest.references import (author_iri, parse_references, reference_records, venue_aliases, venue_iri,
+                                  venue_name)
 from kg.ingest.related import parse_related, related_records
 from kg.ingest.resolve import Resolution, resolve
 from kg.ingest.section9 import parse_section9
@@ -410,16 +411,24 @@ def _network_triples(records: list[SourceRecord]) -> list[Triple]:
 
 
 def _venue_triples(references, front) -> list[Triple]:
+    """One node per venue. A venue the references spell two ways (venue-names.csv) keeps every spelling: the
+    first row of venue-names.csv as rdfs:label, the others as skos:altLabel, each with the locator of its first use."""
     triples: list[Triple] = []
-    seen: set[URIRef] = set()
+    seen: set[tuple[URIRef, str]] = set()
+    preferred: dict[str, str] = {}
+    for spelling, local in venue_aliases().items():
+        preferred.setdefault(local, spelling)
     entries = [(front.venue, "Front matter")] + [(r.venue, f"References, [{r.number}]") for r in references if r.venue]
     for venue, locator in entries:
-        node = URIRef(venue_iri(venue))
-        if node in seen:
+        node, name = URIRef(venue_iri(venue)), venue_name(venue)
+        if (node, name) in seen:
             continue
-        seen.add(node)
-        triples += [(node, iri("rdf:type"), iri("dkg:Venue")), (node, iri("rdfs:label"), text(venue_name(venue))),
-                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+        first = not any(n == node for n, _ in seen)
+        seen.add((node, name))
+        label = "skos:altLabel" if preferred.get(str(node).removeprefix(VENUE), name) != name else "rdfs:label"
+        triples += [(node, iri(label), text(name)), (node, iri("dkg:locator"), text(locator))]
+        if first:
+            triples += [(node, iri("rdf:type"), iri("dkg:Venue")), (node, iri("prov:wasDerivedFrom"), iri("src:survey-text"))]
     return triples
 
 
