@@ -153,6 +153,27 @@ def test_survey_is_a_revision_of_its_earlier_arxiv_version(graph):
     assert not rows(graph, f"SELECT ?x WHERE {{ <{earlier[0][0]}> dkg:inSurvey ?x }}")
 
 
+def test_front_matter_record_locator_covers_the_lines_its_facts_come_from(graph):
+    """Regression: the locator said 'lines 15-23' while the DOI (line 64) and year (line 70) come from further down."""
+    record = f"{SURVEY}#front-matter"
+    (locator,) = values(graph, record, "dkg:locator")
+    named = set()
+    for low, high in re.findall(r"(\d+)(?:-(\d+))?", locator):
+        named |= set(range(int(low), int(high or low) + 1))
+    lines = (SOURCES / "seeds" / "001_fd43b07d03e1af21.txt").read_text(encoding="utf-8").splitlines()
+    shown = re.sub(r"<sup>.*?</sup>|\s+", " ", " ".join(lines[n - 1] for n in sorted(named)))
+    shown = re.sub(r"\s+", " ", shown)
+    facts = [p for p in ("<http://purl.org/dc/terms/title>", "dkg:venueAsGiven", "dkg:doi",
+                         "<http://purl.org/spar/fabio/hasPublicationYear>") if values(graph, record, p)]
+    assert len(facts) == 4
+    for predicate in facts:
+        for value in values(graph, record, predicate):
+            assert value in shown, (predicate, value, locator)
+    (authors,) = values(graph, record, "dkg:authorsAsGiven")
+    for author in authors.split(", "):
+        assert author in shown, (author, locator)
+
+
 def test_list_entry_headings_are_categories(graph):
     for entry in parse_list(SOURCES):
         paper = next(p for r, p in rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p }")
@@ -329,6 +350,27 @@ def test_table9_benchmarks_have_every_column(graph):
         assert values(graph, bench, "dkg:commonMetric") == set(re.split(r"\s*,\s*", row.cells["Common Metrics"]))
     table9 = rows(graph, "SELECT DISTINCT ?b WHERE { ?r dkg:tableNumber 9 ; dkg:recordOf ?b . ?b a dkg:Benchmark }")
     assert len(table9) == len(parsed)
+
+
+# Table 9's "Typical Base Model" parts, by the concept's preferred label in ontology/duality.ttl
+TABLE9_PART_LABELS = {"diffusion": "Diffusion model", "transformer": "Transformer policy (incl. VLA models)",
+                      "vla": "Transformer policy (incl. VLA models)"}
+
+
+def test_table9_typical_base_model_keeps_transformer_and_vla(graph):
+    """'Diffusion / Transformer' (D4RL) and 'VLA / Transformer' (Open-X) kept their transformer part."""
+    kept = 0
+    for row in parse_table(SOURCES, 9):
+        (node,) = benchmarks_in(re.sub(r"\s*\[\d+\]\s*$", "", row.cells["Benchmark / Dataset"]))
+        labels = {label for (label,) in rows(graph, f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            SELECT ?l WHERE {{ <{BENCH}{node}> dkg:typicalBaseModel/skos:prefLabel ?l }}""")}
+        parts = [p.strip().lower() for p in row.cells["Typical Base Model"].split("/")]
+        assert labels, row.cells
+        for part in parts:
+            if part in TABLE9_PART_LABELS:
+                assert TABLE9_PART_LABELS[part] in labels, (row.row, part)
+                kept += part in ("transformer", "vla")
+    assert kept >= 3
 
 
 def test_every_benchmark_named_in_a_table_is_resolved(graph):

@@ -238,7 +238,7 @@ def _coverage(paper: URIRef, node: URIRef, record: SourceRecord) -> list[Triple]
 
 def _survey_triples(survey: URIRef, front, cited: list[URIRef], rows: list[SourceRecord]) -> list[Triple]:
     front_record = SourceRecord(fragment="front-matter", record_class="dkg:SourceRecord", source="survey-text",
-                                locator=f"Front matter, lines {min(front.lines)}-{max(front.lines)}", keys=PaperKeys())
+                                locator=front.locator, keys=PaperKeys())
     front_record.fact("dcterms:title", text(front.title))
     front_record.fact("dkg:authorsAsGiven", text(", ".join(front.authors)))
     for author in front.authors:

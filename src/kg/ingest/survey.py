@@ -20,7 +20,22 @@ class SurveyFront:
     venue: str
     year: int
     doi: str
-    lines: tuple[int, ...]
+    lines: dict[str, tuple[int, ...]]
+    """fact -> the 1-based lines of seed 001 it is read from (journal, title, authors, DOI, year)."""
+
+    @property
+    def locator(self) -> str:
+        """'Front matter: journal line 15, title line 21, authors lines 23-24, ...', every line a fact comes from."""
+        def span(numbers: tuple[int, ...]) -> str:
+            low, high = min(numbers), max(numbers)
+            return f"line {low}" if low == high else f"lines {low}-{high}"
+        parts = sorted(self.lines.items(), key=lambda item: min(item[1]))
+        return "Front matter: " + ", ".join(f"{fact} {span(numbers)}" for fact, numbers in parts)
+
+
+def _first(lines: list[str], pattern: str) -> tuple[int, str] | None:
+    """(index, first group) of the first line matching `pattern`."""
+    return next(((i, m.group(1)) for i, line in enumerate(lines) for m in [re.search(pattern, line)] if m), None)
 
 
 def parse_front_matter(sources_dir: Path) -> SurveyFront:
@@ -30,8 +45,8 @@ def parse_front_matter(sources_dir: Path) -> SurveyFront:
     """
     lines = read_lines(sources_dir, "survey-text")
     title_at = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
-    doi = next((m.group(1) for line in lines for m in [re.search(r"https://doi\.org/(10\.1016/j\.inffus\.[\d.]+)", line)] if m), None)
-    year = next((int(m.group(1)) for line in lines for m in [re.search(r"©\s*(\d{4})", line)] if m), None)
+    doi = _first(lines, r"https://doi\.org/(10\.1016/j\.inffus\.[\d.]+)")
+    year = _first(lines, r"©\s*(\d{4})")
     venue_at = next((i for i, line in enumerate(lines) if line.startswith("Contents lists available at")), None)
     if title_at is None or doi is None or year is None or venue_at is None:
         raise InputError("seed 001: front matter (title, DOI, copyright year or journal) not found")
@@ -40,7 +55,9 @@ def parse_front_matter(sources_dir: Path) -> SurveyFront:
     authors = [a.strip() for a in author_text.split(",")]
     venue_line = next(i for i in range(venue_at + 1, len(lines)) if lines[i].strip())
     return SurveyFront(title=lines[title_at][2:].strip(), authors=[a for a in authors if a], venue=lines[venue_line].strip(),
-                       year=year, doi=doi, lines=(title_at + 1, author_at + 1, venue_line + 1))
+                       year=int(year[1]), doi=doi[1],
+                       lines={"journal": (venue_line + 1,), "title": (title_at + 1,),
+                              "authors": (author_at + 1, author_at + 2), "DOI": (doi[0] + 1,), "year": (year[0] + 1,)})
 
 
 @dataclass(frozen=True)

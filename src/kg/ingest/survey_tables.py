@@ -82,8 +82,11 @@ TABLE1_CONCEPTS = {"RFM": "robotics-foundation-models", "LLM": "llm", "VLM": "vl
                    "WM/VPM": "world-and-video-prediction-models", "Train": "rl-pretraining",
                    "Fine-Tune": "rl-finetuning"}
 _MARKS = {"✓": "PrimaryFocus", "*": "PartialFocus"}
+# Table 9's "Typical Base Model" parts -> concepts. "Transformer" and "VLA" (vision-language-action models)
+# are policy families: cat:transformer-policy, "Transformer policy (incl. VLA models)".
 _TABLE9_BASE_MODELS = {"diffusion": "diffusion-model", "vlm": "vlm", "llm": "llm", "world model": "world-model",
-                       "vpm": "video-prediction-model"}
+                       "vpm": "video-prediction-model", "transformer": "transformer-policy",
+                       "vla": "transformer-policy"}
 
 
 def cited_reference(cell: str) -> int | None:
@@ -186,7 +189,10 @@ def table9_benchmarks(rows: list[TableRow]) -> list[tuple[Benchmark, list[Triple
         facts: list[tuple[URIRef, Term]] = [(iri("rdfs:label"), text(name)), (iri("dkg:domain"), text(cells["Domain"]))]
         for part in re.split(r"\s*/\s*", cells["Typical Base Model"]):
             concept = _TABLE9_BASE_MODELS.get(part.strip().lower())
-            if concept:
+            if concept is None:
+                raise InputError(f"seed 001 line {row.line}: Table 9 typical base model {part.strip()!r} maps to no "
+                                 f"concept (known: {sorted(_TABLE9_BASE_MODELS)})")
+            if (iri("dkg:typicalBaseModel"), iri("cat:" + concept)) not in facts:
                 facts.append((iri("dkg:typicalBaseModel"), iri("cat:" + concept)))
         conditioning = cells["FM Conditioning"]
         facts.append((iri("dkg:fmConditioning"), boolean(conditioning.startswith("✓"))))
