@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kg.datafiles import ProjectFiles
+from kg.datafiles import ProjectFiles, relative_name
 from kg.errors import KgError
 from kg.iri import CITO, DCTERMS, FABIO, PROV, SCHEMA, SKOS, compact
 from kg.validation_report import Violation
@@ -64,23 +64,23 @@ def declared_terms(*, project: ProjectFiles, vocab_dir: Path) -> frozenset[str]:
     return frozenset(declared)
 
 
+_PREFIX_DECLARATION = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
+
+
 def _line_of(path: Path, iri: str) -> int | None:
-    """The first line of `path` that spells `iri` as `<iri>` or as its prefixed name."""
-    name = compact(iri)
+    """The first line of `path` that spells `iri`: as `<iri>` or as a prefixed name under any prefix the file declares."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     spellings = [re.escape(f"<{iri}>")]
-    if name != iri:
-        spellings.append(rf"(?<![\w:-]){re.escape(name)}(?![\w-])")
+    for line in lines:
+        declared = _PREFIX_DECLARATION.match(line)
+        if declared and iri.startswith(declared.group(2)) and len(iri) > len(declared.group(2)):
+            name = f"{declared.group(1)}:{iri[len(declared.group(2)):]}"
+            spellings.append(rf"(?<![\w:-]){re.escape(name)}(?![\w-])")
     pattern = re.compile("|".join(spellings))
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.lstrip().startswith("#") and pattern.search(line):
+    for number, line in enumerate(lines, start=1):
+        if not line.lstrip().startswith("#") and not _PREFIX_DECLARATION.match(line) and pattern.search(line):
             return number
     return None
-
-
-def _relative(path: Path, root: Path | None) -> str:
-    if root is not None and path.resolve().is_relative_to(root):
-        return str(path.resolve().relative_to(root))
-    return str(path)
 
 
 def undeclared_terms(*, project: ProjectFiles, vocab_dir: Path, root: Path | None = None) -> list[Violation]:
@@ -101,7 +101,7 @@ def undeclared_terms(*, project: ProjectFiles, vocab_dir: Path, root: Path | Non
                 continue
             line = _line_of(parsed.path, iri)
             violations.append(Violation(
-                rule=RULE, focus_node=compact(iri), source_file=_relative(parsed.path, root), line=line,
+                rule=RULE, focus_node=compact(iri), source_file=relative_name(parsed.path, root=root), line=line,
                 message=(f"{kind} {compact(iri)} is declared neither in ontology/*.ttl nor in a pinned vocabulary "
                          f"(ontology/vocab/): a typo? Use a declared term or declare it in ontology/duality.ttl"),
             ))
