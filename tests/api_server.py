@@ -30,8 +30,10 @@ WRITE_TOKEN = "test-write-token"
 
 
 def copy_fixture(target: Path) -> Path:
-    """Copy the fixture project (ontology/, data/ttl/, queries/, inferred.ttl) into `target`."""
+    """Copy the fixture project (ontology/, data/ttl/, queries/, inferred.ttl) into `target`, with the
+    project's pinned vocabularies (ontology/vocab/, which validation checks the data's terms against)."""
     shutil.copytree(FIXTURE, target, dirs_exist_ok=True)
+    shutil.copytree(FIXTURE.parents[1].parent / "ontology" / "vocab", target / "ontology" / "vocab", dirs_exist_ok=True)
     (target / "pyproject.toml").write_text("# fixture project marker\n")
     return target
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rdflib import Graph, RDF, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.ingest.records import normalise_title
@@ -60,6 +60,11 @@ FILES = {
         ["sheet", "bibtex_key", "target", "reason"],
         ("sheet", "bibtex_key"),
         lambda row: (row["sheet"], row["bibtex_key"]),
+    ),
+    "text-frameworks.csv": (
+        ["target", "framework_name", "note"],
+        ("target", "framework_name"),
+        lambda row: _natural(row["target"]),
     ),
     "section9-areas.csv": (
         ["area_id", "heading", "section", "branch", "concepts"],
@@ -144,6 +149,7 @@ def _targets() -> list[tuple[str, str]]:
         found += [("extends.csv", row["subject"]), ("extends.csv", row["object"])]
     found += [("list-links.csv", row["target"]) for row in _rows("list-links.csv")]
     found += [("sheet-keys.csv", row["target"]) for row in _rows("sheet-keys.csv")]
+    found += [("text-frameworks.csv", row["target"]) for row in _rows("text-frameworks.csv")]
     return found
 
 
@@ -176,7 +182,7 @@ def test_targets_are_well_formed() -> None:
         if ref:
             if not FIRST_REF <= int(ref.group(1)) <= LAST_REF:
                 bad.append((name, target))
-        elif not ARXIV.match(target) and not (target == "none" and name != "extends.csv"):
+        elif name == "text-frameworks.csv" or (not ARXIV.match(target) and not (target == "none" and name != "extends.csv")):
             bad.append((name, target))
     assert not bad, f"targets that are not ref:1..199, arxiv:ID or (outside extends.csv) none: {bad}"
 
@@ -271,3 +277,12 @@ def test_extends_locators_name_real_sections() -> None:
         if section:
             number, heading = section.group(1), section.group(2).strip()
             assert re.search(rf"^[#\s]*{re.escape(number)}\.?\s+{re.escape(heading)}\s*$", text, flags=re.MULTILINE), row["locator"]
+
+
+def test_text_framework_names_are_printed_with_their_citation() -> None:
+    """Each name is written in the survey's body as given, and the next citation after it cites the target."""
+    text = (_sources() / SURVEY_TEXT).read_text(encoding="utf-8").split("### References", 1)[0]
+    for row in _rows("text-frameworks.csv"):
+        number = int(REF.match(row["target"]).group(1))
+        after = [text[m.end():].split("[", 1)[1].split("]", 1)[0] for m in re.finditer(re.escape(row["framework_name"]), text)]
+        assert any(str(number) in re.split(r"[,–-]", cites) for cites in after), row

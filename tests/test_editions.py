@@ -14,13 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from cli_support import ROOT
 
 from kg.edition_diff import changelog, diff
 from kg.editions import SEED, read_history
 from kg.errors import EditionError, InputError, NotFound
 from kg.settings import Settings
-
-from cli_support import ROOT
 
 SOURCES = Settings(root=ROOT).sources_dir
 HISTORY = SOURCES / "survey-repo" / "history"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from cli_support import ROOT
 
 from kg.edition_graph import edition_graph_iri, edition_quads
 from kg.editions import SEED, read_history
 from kg.iri import GRAPH_DATA, PREFIXES
 from kg.load import load_graphs
 from kg.settings import Settings
-
-from cli_support import ROOT
 
 SETTINGS = Settings(root=ROOT)
 PREFIX_LINES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())

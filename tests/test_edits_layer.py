@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from api_server import copy_fixture, fixture_settings
+
 from kg.build import build, input_fingerprint
 from kg.datafiles import TurtleFile
-from kg.edits import description, edit_path, overlay, project_files, remove_leftovers, write
+from kg.edits import (
+    description,
+    edit_path,
+    overlay,
+    project_files,
+    remove_leftovers,
+    write,
+)
 from kg.errors import TurtleSyntaxError
 from kg.iri import GRAPH_DATA, PAPER
 from kg.store import current

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import openpyxl
 import pyoxigraph as ox
 import pytest
 
@@ -21,8 +22,18 @@ from kg.ingest.records import normalise_title
 from kg.ingest.references import parse_references
 from kg.ingest.section9 import parse_section9
 from kg.ingest.spreadsheets import parse_sheets
-from kg.ingest.survey_tables import TABLE1_CONCEPTS, WORK_TABLES, cited_reference, parse_table
-from kg.ingest.vocabulary import benchmarks_in, code_availability_of, unresolved_benchmark_names
+from kg.ingest.survey_tables import (
+    TABLE1_CONCEPTS,
+    WORK_TABLES,
+    cited_reference,
+    parse_table,
+)
+from kg.ingest.vocabulary import (
+    benchmarks_in,
+    code_availability_of,
+    networks_in_framework,
+    unresolved_benchmark_names,
+)
 from kg.iri import BENCH, CAT, DKG, PAPER, normalise_arxiv_id, normalise_doi
 from kg.load import load_graphs
 from kg.settings import Settings
@@ -111,6 +122,67 @@ def test_every_list_entry_maps_to_a_paper_and_distinct_entries_to_distinct_paper
     assert len(papers) == len(keys)
 
 
+def test_list_only_works_are_in_companion_list_not_in_survey(graph):
+    """A work only the companion list names (no numbered reference, no table row) is not in the survey."""
+    entries = parse_list(SOURCES)
+    curated = {normalise_title(r["list_title"]): r["target"] for r in read_curated(REPO / "data" / "curated", "list-links")}
+    ref_ids = {f"arxiv:{r.arxiv_id}": f"ref:{r.number}" for r in parse_references(SOURCES) if r.arxiv_id}
+    listed = {ref_ids.get(k, k) for k in (_list_work_key(e, curated) for e in entries)}
+    list_only = {k for k in listed if not k.startswith("ref:")}
+    table_refs = {cited_reference(row.cells["Paper"]) for t in WORK_TABLES for row in parse_table(SOURCES, t)}
+    assert list_only and table_refs <= {r.number for r in parse_references(SOURCES)}
+
+    def works(pattern: str) -> set[str]:
+        return {p for (p,) in rows(graph, f"SELECT ?p WHERE {{ ?p a dkg:ResearchPaper ; {pattern} }}")}
+
+    in_survey, in_list = works("dkg:inSurvey true"), works("dkg:inCompanionList true")
+    assert len(in_survey) == len(parse_references(SOURCES))
+    assert len(in_list) == len(listed)
+    assert len(in_list - in_survey) == len(list_only)
+    assert not (in_list - in_survey) & works("dkg:inSurvey ?any FILTER (?any)")
+    claimed = rows(graph, """SELECT ?p WHERE { ?p a dkg:ResearchPaper ; dkg:inSurvey true FILTER NOT EXISTS {
+        ?p dkg:hasRecord ?r . ?r dkg:inSurvey true ; prov:wasDerivedFrom <https://w3id.org/duality-kg/source/survey-text> .
+        ?r a ?c FILTER (?c IN (dkg:ReferenceEntry, dkg:TableRow)) } }""")
+    assert claimed == []
+
+
+def test_survey_is_a_revision_of_its_earlier_arxiv_version(graph):
+    """Seed 000 asks readers to cite arXiv 2410.16411: the survey's earlier version, linked with its evidence."""
+    text = (SOURCES / "seeds" / "000_3b328599f431ecd7.txt").read_text(encoding="utf-8").split("## Citation", 1)[1]
+    arxiv = re.search(r"journal=\{arXiv preprint arXiv:(\d{4}\.\d{4,5})\}", text).group(1)
+    title = re.search(r"title=\{(.+)\}", text).group(1)
+    earlier = rows(graph, f"""SELECT ?w WHERE {{ <{SURVEY}> prov:wasRevisionOf ?w .
+        ?w <http://purl.org/spar/fabio/hasArXivId> "{arxiv}" }}""")
+    assert len(earlier) == 1
+    assert values(graph, earlier[0][0], "<http://purl.org/dc/terms/title>") == {title}
+    evidence = rows(graph, f"""SELECT ?locator WHERE {{ ?r dkg:recordOf <{SURVEY}> ; prov:wasRevisionOf <{earlier[0][0]}> ;
+        prov:wasDerivedFrom <https://w3id.org/duality-kg/source/companion-list> ; dkg:locator ?locator }}""")
+    assert len(evidence) == 1 and f"arXiv:{arxiv}" in evidence[0][0]
+    assert not rows(graph, "SELECT ?s WHERE { ?s <http://purl.org/spar/fabio/hasManifestation> ?o }")
+    assert not rows(graph, f"SELECT ?x WHERE {{ <{earlier[0][0]}> dkg:inSurvey ?x }}")
+
+
+def test_front_matter_record_locator_covers_the_lines_its_facts_come_from(graph):
+    """Regression: the locator said 'lines 15-23' while the DOI (line 64) and year (line 70) come from further down."""
+    record = f"{SURVEY}#front-matter"
+    (locator,) = values(graph, record, "dkg:locator")
+    named = set()
+    for low, high in re.findall(r"(\d+)(?:-(\d+))?", locator):
+        named |= set(range(int(low), int(high or low) + 1))
+    lines = (SOURCES / "seeds" / "001_fd43b07d03e1af21.txt").read_text(encoding="utf-8").splitlines()
+    shown = re.sub(r"<sup>.*?</sup>|\s+", " ", " ".join(lines[n - 1] for n in sorted(named)))
+    shown = re.sub(r"\s+", " ", shown)
+    facts = [p for p in ("<http://purl.org/dc/terms/title>", "dkg:venueAsGiven", "dkg:doi",
+                         "<http://purl.org/spar/fabio/hasPublicationYear>") if values(graph, record, p)]
+    assert len(facts) == 4
+    for predicate in facts:
+        for value in values(graph, record, predicate):
+            assert value in shown, (predicate, value, locator)
+    (authors,) = values(graph, record, "dkg:authorsAsGiven")
+    for author in authors.split(", "):
+        assert author in shown, (author, locator)
+
+
 def test_list_entry_headings_are_categories(graph):
     for entry in parse_list(SOURCES):
         paper = next(p for r, p in rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p }")
@@ -135,6 +207,42 @@ def test_every_table_row_keeps_its_cells_on_the_cited_paper(graph, table):
         assert {re.sub(r"\s+", " ", v) for v in row.cells.values()} <= texts
         assert values(graph, record, "dkg:frameworkName") == {row.cells["Framework"]}
         assert values(graph, record, "dkg:frameworkName") <= values(graph, paper, "dkg:frameworkName")
+
+
+def test_networks_named_inside_table7_framework_cells_are_extracted(graph):
+    """Table 7 has no Network column: 'GENSIM (GPT-4, GPT-3.5, Code Llama)' names GenSim's networks in parentheses."""
+    parsed = parse_table(SOURCES, 7)
+    gensim = next(row for row in parsed if row.cells["Framework"].upper().startswith("GENSIM"))
+    named = {item.strip() for item in re.search(r"\((.*)\)", gensim.cells["Framework"]).group(1).split(",")}
+    assert named == {"GPT-4", "GPT-3.5", "Code Llama"}
+    found = 0
+    for row in parsed:
+        record = f"{_paper_of_ref(graph, cited_reference(row.cells['Paper']))}#table-7-row-{row.row}"
+        labels = {label for (label,) in rows(graph, f"SELECT ?l WHERE {{ <{record}> dkg:usesNetwork/rdfs:label ?l }}")}
+        inside = " ".join(re.findall(r"\(([^()]*)\)", row.cells["Framework"]))
+        for label in labels:  # each network is named in the cell's parentheses (by label or its abbreviation)
+            assert label in inside or re.search(r"\((\w+)\)$", label).group(1) in inside, (row.row, label)
+        if row is gensim:
+            assert labels == named
+        found += bool(labels)
+    assert found >= 3
+    assert not [networks_in_framework(row.cells["Framework"])[1] for row in parsed if networks_in_framework(row.cells["Framework"])[1]]
+
+
+def test_framework_names_the_survey_text_gives_are_recorded(graph):
+    """VIPER [112], DPPO [180], Decision Transformers [153]: names given only in the text, with the section."""
+    text = (SOURCES / "seeds" / "001_fd43b07d03e1af21.txt").read_text(encoding="utf-8")
+    rows_ = read_curated(REPO / "data" / "curated", "text-frameworks")
+    assert {r["framework_name"].split()[0] for r in rows_} >= {"VIPER", "Diffusion", "Decision"}
+    for row in rows_:
+        number = int(row["target"].removeprefix("ref:"))
+        assert re.search(re.escape(row["framework_name"]) + r"[^\[]*\[" + str(number) + r"\]", text), row
+        paper = _paper_of_ref(graph, number)
+        assert row["framework_name"] in values(graph, paper, "dkg:frameworkName")
+        (locator,), = rows(graph, f"""SELECT ?l WHERE {{ ?r dkg:recordOf <{paper}> ; a dkg:CuratedRecord ;
+            dkg:frameworkName "{row['framework_name']}" ; dkg:evidence <https://w3id.org/duality-kg/source/survey-text> ;
+            dkg:locator ?l }}""")
+        assert locator.startswith("Section ") and row["framework_name"] in locator
 
 
 # Section 3: "Table 2 offers details on LLM-based works; Table 3 covers VLMs; Tables 4 and 5 summarize
@@ -175,7 +283,38 @@ def test_every_spreadsheet_row_maps_to_a_work_the_survey_names(graph):
         record = f"{next(iter(hits))[1]}#{row.record_key}"
         for column in ("Dataset", "Modules", "Taxonomy"):
             if column in row.cells:
-                assert values(graph, record, f"dkg:cell{column}") == {row.cells[column]}
+                assert values(graph, record, f"dkg:cell{column}") == {row.verbatim[column]}
+
+
+def test_verbatim_spreadsheet_cells_keep_their_whitespace(graph):
+    """A SpreadsheetRow's cells are the file's text exactly ('World  Model', 'Decision Diffuser '), read here with openpyxl."""
+    found = defaultdict(set)
+    for value, in rows(graph, "SELECT ?v WHERE { ?r a dkg:SpreadsheetRow ; ?p ?v FILTER (STRSTARTS(STR(?p), STR(dkg:cell))) }"):
+        found[value.strip()].add(value)
+    irregular = 0
+    for path in sorted((SOURCES / "survey-repo").glob("*.xlsx")):
+        sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for cell in cells if number > 1 and cells and cells[0] is not None else ():
+                if cell is not None and str(cell).strip():
+                    assert str(cell) in found[str(cell).strip()], (path.name, number, str(cell))
+                    irregular += str(cell) != " ".join(str(cell).split())
+    assert irregular >= 1, "no cell with stray spaces: the check would pass vacuously"
+
+
+@pytest.mark.parametrize(("marker", "spellings"), [
+    ("IROS", {"IEEE/RSJ IROS", "IROS"}), ("PAMI", {"IEEE TPAMI", "IEEE Trans. PAMI"})])
+def test_duplicate_venues_are_merged_keeping_both_spellings(graph, marker, spellings):
+    """The reference list spells IROS and TPAMI two ways each: one venue, every spelling a label of it."""
+    text = (SOURCES / "seeds" / "001_fd43b07d03e1af21.txt").read_text(encoding="utf-8")
+    numbers = [int(n) for n, entry in re.findall(r"^- \[(\d+)\] (.*)$", text, flags=re.MULTILINE)
+               if re.search(rf"\b(?:IEEE/RSJ |IEEE T|IEEE Trans\. )?{marker}\b", entry)]
+    assert len(numbers) >= 2
+    venues = {v for n in numbers for v in values(graph, _paper_of_ref(graph, n), "dkg:publishedIn")}
+    assert len(venues) == 1
+    venue = venues.pop()
+    labels = values(graph, venue, "rdfs:label") | values(graph, venue, "<http://www.w3.org/2004/02/skos/core#altLabel>")
+    assert labels == spellings and len(values(graph, venue, "rdfs:label")) == 1
 
 
 def test_no_paper_lacks_a_source(graph):
@@ -220,6 +359,27 @@ def test_table9_benchmarks_have_every_column(graph):
         assert values(graph, bench, "dkg:commonMetric") == set(re.split(r"\s*,\s*", row.cells["Common Metrics"]))
     table9 = rows(graph, "SELECT DISTINCT ?b WHERE { ?r dkg:tableNumber 9 ; dkg:recordOf ?b . ?b a dkg:Benchmark }")
     assert len(table9) == len(parsed)
+
+
+# Table 9's "Typical Base Model" parts, by the concept's preferred label in ontology/duality.ttl
+TABLE9_PART_LABELS = {"diffusion": "Diffusion model", "transformer": "Transformer policy (incl. VLA models)",
+                      "vla": "Transformer policy (incl. VLA models)"}
+
+
+def test_table9_typical_base_model_keeps_transformer_and_vla(graph):
+    """'Diffusion / Transformer' (D4RL) and 'VLA / Transformer' (Open-X) kept their transformer part."""
+    kept = 0
+    for row in parse_table(SOURCES, 9):
+        (node,) = benchmarks_in(re.sub(r"\s*\[\d+\]\s*$", "", row.cells["Benchmark / Dataset"]))
+        labels = {label for (label,) in rows(graph, f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            SELECT ?l WHERE {{ <{BENCH}{node}> dkg:typicalBaseModel/skos:prefLabel ?l }}""")}
+        parts = [p.strip().lower() for p in row.cells["Typical Base Model"].split("/")]
+        assert labels, row.cells
+        for part in parts:
+            if part in TABLE9_PART_LABELS:
+                assert TABLE9_PART_LABELS[part] in labels, (row.row, part)
+                kept += part in ("transformer", "vla")
+    assert kept >= 3
 
 
 def test_every_benchmark_named_in_a_table_is_resolved(graph):

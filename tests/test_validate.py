@@ -28,7 +28,7 @@ paper:arxiv-2310.12931 a dkg:ResearchPaper ;
 
 def make_project(tmp_path: Path, data: dict[str, Path | str]) -> Path:
     """A project folder with the real ontology, shapes and QC queries and the given data files."""
-    shutil.copytree(ROOT / "ontology", tmp_path / "ontology", ignore=shutil.ignore_patterns("vocab"))
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
     shutil.copytree(ROOT / "queries" / "qc", tmp_path / "queries" / "qc")
     for name, content in data.items():
         target = tmp_path / "data" / "ttl" / name
@@ -67,6 +67,18 @@ def test_kg_validate_exits_1_and_names_rule_file_and_node(tmp_path):
     assert "FAIL shape:Work-title: 1 violation(s)" in result.stdout
     assert "data/ttl/papers/arxiv-2307.15818.ttl\n  paper:arxiv-2307.15818\n" in result.stdout
     assert "exactly one dcterms:title" in result.stdout
+
+
+def test_property_typo_is_an_error(tmp_path):
+    """`dkg:frameworkNme` (for dkg:frameworkName) is declared nowhere: exit 1, naming term, file and line."""
+    data = conforming_data(every_case=False)
+    data["papers/arxiv-2310.12931.ttl"] = ROOT / "tests" / "fixtures" / "terms" / "property-typo.ttl"
+    del data["papers/eureka-tables-and-shared-entities.ttl"]
+    result = run_kg(make_project(tmp_path, data), "--skip-reasoner")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL undeclared-term: 1 violation(s)" in result.stdout
+    assert "data/ttl/papers/arxiv-2310.12931.ttl\n  dkg:frameworkNme\n    [undeclared-term] (line 81): property dkg:frameworkNme" \
+        in result.stdout, result.stdout
 
 
 def test_kg_validate_exits_2_on_broken_turtle_with_file_line_column(tmp_path):

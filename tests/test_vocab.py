@@ -7,41 +7,24 @@ schema.org is used as https only.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kg.load import turtle_files
+from kg.terms import PINS
+from kg.terms import pinned_terms as kg_pinned_terms
 
 ROOT = Path(__file__).resolve().parents[1]
 VOCAB = ROOT / "ontology" / "vocab"
 MISSPELT = ROOT / "tests" / "fixtures" / "vocab" / "misspelt-terms.ttl"
 
-# namespace -> its pin in ontology/vocab/
-PINS = {
-    "http://purl.org/dc/terms/": "dcterms.ttl",
-    "http://www.w3.org/2004/02/skos/core#": "skos.ttl",
-    "http://www.w3.org/ns/prov#": "prov-o.ttl",
-    "http://purl.org/spar/cito/": "cito-terms.ttl",
-    "http://purl.org/spar/fabio/": "fabio-terms.ttl",
-    "https://schema.org/": "schema.org-terms.txt",
-}
 HTTP_SCHEMA = "http://schema.org/"
 
 
-@lru_cache(maxsize=None)
 def pinned_terms(namespace: str) -> frozenset[str]:
-    """The terms a pin declares: subjects of its Turtle, or the lines of a term list."""
-    pin = VOCAB / PINS[namespace]
-    if pin.suffix == ".txt":
-        lines = pin.read_text(encoding="utf-8").splitlines()
-        return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-    # base IRI: the PROV-O file has relative IRIs (<#>) from the modules it merges
-    quads = ox.parse(path=str(pin), format=ox.RdfFormat.TURTLE, base_iri=namespace)
-    return frozenset(q.subject.value for q in quads
-                     if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(namespace))
+    return kg_pinned_terms(VOCAB / PINS[namespace], namespace)
 
 
 def iris_of(path: Path) -> set[str]:

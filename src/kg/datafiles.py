@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY
 from kg.load import ontology_files, parse_turtle, turtle_files
 
-__all__ = ["TurtleFile", "ProjectFiles", "read_file", "read_project"]
+__all__ = ["TurtleFile", "ProjectFiles", "read_file", "read_project", "relative_name"]
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,7 @@ class ProjectFiles:
     def source_name(self, node: ox.NamedNode | ox.BlankNode, *, root: Path | None = None) -> str | None:
         """The file defining `node`, relative to `root` when it lies inside it (for reports), if any."""
         path = self.source_of(node)
-        if path is None:
-            return None
-        if root is not None and path.resolve().is_relative_to(root):
-            return str(path.resolve().relative_to(root))
-        return str(path)
+        return None if path is None else relative_name(path, root=root)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad, ontology first."""
@@ -70,6 +66,13 @@ class ProjectFiles:
         store = ox.Store()
         store.extend(self.quads())
         return store
+
+
+def relative_name(path: Path, *, root: Path | None = None) -> str:
+    """`path` relative to `root` when it lies inside it (for reports), else as given."""
+    if root is not None and path.resolve().is_relative_to(root):
+        return str(path.resolve().relative_to(root))
+    return str(path)
 
 
 def read_project(*, ontology_dir: Path, data_dir: Path | None) -> ProjectFiles:

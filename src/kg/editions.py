@@ -23,13 +23,13 @@ from pathlib import Path
 import openpyxl
 
 from kg.errors import EditionError, InputError, NotFound, SourceMissing
-from kg.iri import paper_iri
 from kg.ingest.assemble import Built, build_graph
 from kg.ingest.companion_list import ListEntry, ListItem, scan_list
 from kg.ingest.records import normalise_title
 from kg.ingest.resolve import SIMILAR_TITLE, Groups, title_after_colon, title_only_iri
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES, source_path
 from kg.ingest.spreadsheets import COLUMNS
+from kg.iri import paper_iri
 
 __all__ = ["EditionEntry", "Edition", "History", "SheetState", "read_history", "read_sheet_state",
            "HISTORY_DIR", "SEED"]

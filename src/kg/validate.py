@@ -20,6 +20,7 @@ from kg.load import ontology_files, parse_turtle
 from kg.qc import run_qc
 from kg.settings import Settings
 from kg.shapes import run_shapes
+from kg.terms import undeclared_terms
 from kg.validation_report import Severity, ValidationReport, Violation
 
 __all__ = ["Severity", "Violation", "ValidationReport", "validate", "check_ontology", "ontology_violations"]
@@ -30,14 +31,14 @@ _OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 
 def validate(*, settings: Settings, store: ox.Store | None = None, data_dir: Path | None = None,
              project: ProjectFiles | None = None) -> ValidationReport:
-    """Run the shapes and the QC queries over the ontology and the data.
+    """Check the data's terms are declared (kg.terms), then run the shapes and the QC queries.
 
     Without `data_dir` or `project`, the data is `data/ttl/` overlaid with the maintainers' edits
     (`kg.edits.project_files`), as the build loads it. The QC queries run on `store` when given (as loaded
     by `kg build`), else on an in-memory store of the same files. `project` lets a caller that has
     already parsed the files pass them in.
-    Raises TurtleSyntaxError when a file does not parse (nothing is validated then) and
-    QuerySyntaxError for a broken QC query.
+    Raises TurtleSyntaxError when a file does not parse (nothing is validated then), KgError when a
+    pin of ontology/vocab/ is missing and QuerySyntaxError for a broken QC query.
     """
     if project is None and data_dir is None:
         from kg.edits import (
@@ -49,7 +50,9 @@ def validate(*, settings: Settings, store: ox.Store | None = None, data_dir: Pat
         project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
     root = settings.root
     shapes_path = settings.ontology_dir / "shapes.ttl"  # type: ignore[operator]
-    violations = run_shapes(project=project, shapes_path=shapes_path, root=root)
+    violations = undeclared_terms(project=project, vocab_dir=settings.ontology_dir / "vocab",  # type: ignore[operator]
+                                  root=root)
+    violations += run_shapes(project=project, shapes_path=shapes_path, root=root)
     violations += run_qc(store=store if store is not None else project.to_store(), qc_dir=settings.qc_dir,
                          project=project, root=root)
     return ValidationReport(violations=sorted(violations))

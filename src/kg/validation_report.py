@@ -32,6 +32,8 @@ class Violation:
     path: str | None = None
     value: str | None = None
     severity: Severity = Severity.ERROR
+    line: int | None = None
+    """The line of `source_file` that spells the offending term, when a check can tell."""
 
 
 @dataclass
@@ -67,7 +69,7 @@ class ValidationReport:
             for focus, found in nodes.items():
                 lines.append(f"  {focus}")
                 for v in found:
-                    where = f" {v.path}" if v.path else ""
+                    where = (f" {v.path}" if v.path else "") + (f" (line {v.line})" if v.line else "")
                     value = f" (value: {v.value})" if v.value else ""
                     lines.append(f"    [{v.rule}]{where}: {v.message}{value}")
         files = len(by_file)

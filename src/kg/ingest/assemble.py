@@ -13,7 +13,12 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from kg.errors import InputError
-from kg.ingest.companion_list import list_records, parse_list
+from kg.ingest.companion_list import (
+    ListCitation,
+    list_records,
+    parse_citation,
+    parse_list,
+)
 from kg.ingest.curated import read_curated
 from kg.ingest.records import (
     PaperKeys,
@@ -29,6 +34,7 @@ from kg.ingest.references import (
     author_iri,
     parse_references,
     reference_records,
+    venue_aliases,
     venue_iri,
     venue_name,
 )
@@ -37,8 +43,9 @@ from kg.ingest.resolve import Resolution, resolve
 from kg.ingest.section9 import parse_section9
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
 from kg.ingest.spreadsheets import parse_sheets, sheet_records
-from kg.ingest.survey import parse_front_matter
+from kg.ingest.survey import find_named_citation, parse_front_matter
 from kg.ingest.survey_tables import (
+    NETWORKS_IN_FRAMEWORK,
     WORK_TABLES,
     parse_table,
     table1_records,
@@ -49,9 +56,10 @@ from kg.ingest.vocabulary import (
     benchmark_names,
     network_label,
     networks_in,
+    networks_in_framework,
     unresolved_benchmark_names,
 )
-from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
+from kg.iri import BENCH, NET, PAPER, S9, VENUE, normalise_arxiv_id, paper_iri, slug
 
 __all__ = ["Built", "build_graph"]
 
@@ -67,7 +75,7 @@ _SOURCE_TITLES = {
     "sheet-rl-transformer": "RL for Transformer Policy (authors' spreadsheet)",
     "sheet-rl-diffusion": "RL for Diffusion Policy (authors' spreadsheet)",
 }
-_SURVEY_SOURCES = {"survey-text", "companion-list"} | {f"sheet-{s}" for s in SHEET_FILES}
+_SURVEY_RECORDS = {"dkg:ReferenceEntry", "dkg:TableRow"}
 _TITLE_PREFERENCE = {"dkg:ReferenceEntry": 0, "dkg:ListEntry": 1, "dkg:SourceRecord": 2}
 _BRANCH_OF_SECTION = {"9.1": "generative-tools-for-rl", "9.2": "rl-for-generative-policies"}
 
@@ -110,9 +118,16 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     for record in related:
         record.fact("dcterms:title", text(record.keys.title))
     records += related
+    citation = parse_citation(sources_dir)
+    earlier = _citation_record(citation)
+    records.append(earlier)
     for record in records:
-        if record.source in _SURVEY_SOURCES:
+        # Only the survey's own numbered references and table rows put a work in the survey; the
+        # companion list and the authors' spreadsheets also name later and related works.
+        if record.source == "survey-text" and record.record_class in _SURVEY_RECORDS:
             record.fact("dkg:inSurvey", boolean(True))
+        if record.record_class == "dkg:ListEntry":
+            record.fact("dkg:inCompanionList", boolean(True))
 
     resolution = resolve(records, list_links=read_curated(curated_dir, "list-links"),
                          sheet_keys=read_curated(curated_dir, "sheet-keys"), sheet_frameworks=frameworks)
@@ -122,6 +137,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     curated_used: set[str] = set()
     records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
     records += _curated_policy_facts(curated_dir, resolution, ref_paper, curated_used)
+    records += _curated_text_frameworks(sources_dir, curated_dir, resolution, ref_paper, curated_used)
     for name in ("list-links", "sheet-keys"):
         if read_curated(curated_dir, name):
             curated_used.add(name)
@@ -135,7 +151,9 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
             raise InputError(f"a source record resolves to the survey itself: {[r.locator for r in group]}")
         triples = _paper_triples(paper, group, is_candidate=all(r.source == "related-papers" for r in group))
         built.files[f"papers/{paper.removeprefix(PAPER)}.ttl"] = (triples, paper)
-    built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())), survey_rows), survey)
+    earlier_version = _earlier_version_record(citation, URIRef(resolution.paper_of[earlier.fragment]))
+    built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())),
+                                                 [*survey_rows, earlier_version]), survey)
     built.files["benchmarks.ttl"] = (_benchmark_triples(sources_dir, records, built), None)
     built.files["networks.ttl"] = (_network_triples(records), None)
     built.files["venues.ttl"] = (_venue_triples(references, front), None)
@@ -143,13 +161,50 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
     for record in records:
-        # networks sit in the tables' Network column and in the sheets' Base Model column
-        network_cell = iri("dkg:cellBaseModel") if record.record_class == "dkg:SpreadsheetRow" else iri("dkg:cellNetwork")
+        # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
         for cell_predicate, value in record.cells:
-            if cell_predicate == network_cell:
-                for item in networks_in(str(value))[1]:
-                    built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
+            if record.record_class == "dkg:SpreadsheetRow":
+                unknown = networks_in(str(value))[1] if cell_predicate == iri("dkg:cellBaseModel") else []
+            elif cell_predicate == iri("dkg:cellNetwork"):
+                unknown = networks_in(str(value))[1]
+            elif cell_predicate == iri("dkg:cellFramework") and _table_of(record) in NETWORKS_IN_FRAMEWORK:
+                unknown = networks_in_framework(str(value))[1]
+            else:
+                unknown = []
+            for item in unknown:
+                built.unresolved.append((f"network name {item!r} in {record.locator}", "not in network-names.csv"))
     return built
+
+
+def _citation_locator(citation: ListCitation) -> str:
+    return f"\"Citation\", BibTeX entry {citation.key}, {citation.journal_line}"
+
+
+def _citation_record(citation: ListCitation) -> SourceRecord:
+    """The paper the companion list asks readers to cite (the survey's earlier arXiv version), as its BibTeX gives it."""
+    fields = citation.fields
+    record = SourceRecord(fragment="list-citation", record_class="dkg:SourceRecord", source="companion-list",
+                          locator=_citation_locator(citation),
+                          keys=PaperKeys(arxiv_id=citation.arxiv_id, title=fields["title"]))
+    record.fact("dcterms:title", text(fields["title"]))
+    record.fact("dkg:authorsAsGiven", text(fields["author"]))
+    record.fact("fabio:hasPublicationYear", year(fields["year"]))
+    if citation.arxiv_id:
+        record.fact("fabio:hasArXivId", text(citation.arxiv_id))
+    return record
+
+
+def _earlier_version_record(citation: ListCitation, earlier: URIRef) -> SourceRecord:
+    """The survey's record of seed 000's citation: the repository of the survey asks readers to cite
+    `earlier` (arXiv 2410.16411, same first author, other title), so the survey is a revision of it."""
+    record = SourceRecord(fragment="earlier-version", record_class="dkg:SourceRecord", source="companion-list",
+                          locator=_citation_locator(citation), keys=PaperKeys())
+    record.fact("prov:wasRevisionOf", earlier)
+    return record
+
+
+def _table_of(record: SourceRecord) -> int | None:
+    return next((int(v) for p, v in record.cells if p == iri("dkg:tableNumber")), None)
 
 
 def _drop_contested_identifiers(records: list[SourceRecord], contested: set[str]) -> None:
@@ -214,7 +269,7 @@ def _coverage(paper: URIRef, node: URIRef, record: SourceRecord) -> list[Triple]
 
 def _survey_triples(survey: URIRef, front, cited: list[URIRef], rows: list[SourceRecord]) -> list[Triple]:
     front_record = SourceRecord(fragment="front-matter", record_class="dkg:SourceRecord", source="survey-text",
-                                locator=f"Front matter, lines {min(front.lines)}-{max(front.lines)}", keys=PaperKeys())
+                                locator=front.locator, keys=PaperKeys())
     front_record.fact("dcterms:title", text(front.title))
     front_record.fact("dkg:authorsAsGiven", text(", ".join(front.authors)))
     for author in front.authors:
@@ -292,6 +347,34 @@ def _curated_policy_facts(curated_dir: Path, resolution: Resolution, ref_paper: 
     return out
 
 
+def _curated_text_frameworks(sources_dir: Path, curated_dir: Path, resolution: Resolution,
+                             ref_paper: dict[int, URIRef], used: set[str]) -> list[SourceRecord]:
+    """Framework names the survey's text gives a reference (data/curated/text-frameworks.csv): the name must be
+    printed in the text with the next citation naming the reference; the locator is that section and name."""
+    rows = read_curated(curated_dir, "text-frameworks")
+    known = set(resolution.paper_of.values())
+    keys = _curated_keys("curated-text-framework", [row["target"] for row in rows])
+    out = []
+    for number, (row, key) in enumerate(zip(rows, keys), start=2):
+        where = f"data/curated/text-frameworks.csv line {number}"
+        subject = _curated_target(row["target"], ref_paper, known, where)
+        kind, _, cited = row["target"].partition(":")
+        if kind != "ref":
+            raise InputError(f"{where}: target must be ref:N, the reference the text cites with the name")
+        try:
+            passage = find_named_citation(sources_dir, name=row["framework_name"], number=int(cited))
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+        record = _curated_record(resolution, subject=subject, fragment=key, source="curated-text-frameworks",
+                                 locator=f"Section {passage.section}, text \"{row['framework_name']} ... [{cited}]\"",
+                                 evidence="survey-text")
+        record.fact("dkg:frameworkName", text(row["framework_name"]))
+        out.append(record)
+    if rows:
+        used.add("text-frameworks")
+    return out
+
+
 def _curated_keys(prefix: str, targets: list[str]) -> list[str]:
     """Record keys of curated rows from the works they name (`ref:9 ref:8` -> `<prefix>-ref-9-ref-8`), not row numbers."""
     return [f"{prefix}-{key}" for key in unique_keys([slug(t.replace(":", "-")) for t in targets], ["" for _ in targets])]
@@ -359,16 +442,24 @@ def _network_triples(records: list[SourceRecord]) -> list[Triple]:
 
 
 def _venue_triples(references, front) -> list[Triple]:
+    """One node per venue. A venue the references spell two ways (venue-names.csv) keeps every spelling: the
+    first row of venue-names.csv as rdfs:label, the others as skos:altLabel, each with the locator of its first use."""
     triples: list[Triple] = []
-    seen: set[URIRef] = set()
+    seen: set[tuple[URIRef, str]] = set()
+    preferred: dict[str, str] = {}
+    for spelling, local in venue_aliases().items():
+        preferred.setdefault(local, spelling)
     entries = [(front.venue, "Front matter")] + [(r.venue, f"References, [{r.number}]") for r in references if r.venue]
     for venue, locator in entries:
-        node = URIRef(venue_iri(venue))
-        if node in seen:
+        node, name = URIRef(venue_iri(venue)), venue_name(venue)
+        if (node, name) in seen:
             continue
-        seen.add(node)
-        triples += [(node, iri("rdf:type"), iri("dkg:Venue")), (node, iri("rdfs:label"), text(venue_name(venue))),
-                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+        first = not any(n == node for n, _ in seen)
+        seen.add((node, name))
+        label = "skos:altLabel" if preferred.get(str(node).removeprefix(VENUE), name) != name else "rdfs:label"
+        triples += [(node, iri(label), text(name)), (node, iri("dkg:locator"), text(locator))]
+        if first:
+            triples += [(node, iri("rdf:type"), iri("dkg:Venue")), (node, iri("prov:wasDerivedFrom"), iri("src:survey-text"))]
     return triples
 
 

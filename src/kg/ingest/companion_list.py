@@ -15,7 +15,8 @@ from kg.ingest.records import PaperKeys, SourceRecord, iri, text, title_key, uni
 from kg.ingest.sources import read_lines
 from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
 
-__all__ = ["ListEntry", "ListItem", "scan_list", "parse_list", "list_records", "HEADING_CONCEPTS"]
+__all__ = ["ListEntry", "ListItem", "ListCitation", "scan_list", "parse_list", "list_records",
+           "parse_citation", "HEADING_CONCEPTS"]
 
 # (parent heading, heading) -> concept local name; parent None = any parent
 HEADING_CONCEPTS: dict[tuple[str | None, str], str] = {
@@ -192,3 +193,50 @@ def list_records(entries: list[ListEntry]) -> list[SourceRecord]:
             record.fact("dkg:doi", text(doi))
         records.append(record)
     return records
+
+
+@dataclass(frozen=True)
+class ListCitation:
+    """The BibTeX entry under the list's '## Citation' heading: the paper the repository asks to cite."""
+
+    key: str
+    fields: dict[str, str]
+    journal_line: str
+    """The `journal={...}` line as written: the record's locator quotes it (content, not a line number)."""
+
+    @property
+    def arxiv_id(self) -> str | None:
+        return normalise_arxiv_id(self.fields.get("journal", ""))
+
+
+_BIBTEX_START = re.compile(r"^@\w+\{([^,\s]+),\s*$")
+_BIBTEX_FIELD = re.compile(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$")
+
+
+def parse_citation(sources_dir: Path) -> ListCitation:
+    """The one BibTeX entry after '## Citation'.
+
+    Raises InputError (line) when the heading, the entry, or its title, author, journal or year is missing.
+    """
+    lines = read_lines(sources_dir, "companion-list")
+    heading = next((n for n, line in enumerate(lines) if line.strip() == "## Citation"), None)
+    if heading is None:
+        raise InputError("seed 000: no '## Citation' heading")
+    start = next((n for n in range(heading, len(lines)) if _BIBTEX_START.match(lines[n])), None)
+    if start is None:
+        raise InputError(f"seed 000 line {heading + 1}: no BibTeX entry under '## Citation'")
+    fields: dict[str, str] = {}
+    journal_line = ""
+    for line in lines[start + 1:]:
+        if line.strip() == "}":
+            break
+        found = _BIBTEX_FIELD.match(line)
+        if found:
+            fields[found.group(1).lower()] = found.group(2).strip()
+            if found.group(1).lower() == "journal":
+                journal_line = line.strip().rstrip(",")
+    missing = [f for f in ("title", "author", "journal", "year") if f not in fields]
+    if missing:
+        raise InputError(f"seed 000 line {start + 1}: the citation's BibTeX entry has no {', '.join(missing)}")
+    return ListCitation(key=_BIBTEX_START.match(lines[start]).group(1), fields=fields,  # type: ignore[union-attr]
+                        journal_line=journal_line)

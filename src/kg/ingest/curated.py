@@ -15,6 +15,7 @@ CURATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sheet-keys": ("sheet", "bibtex_key", "target", "reason"),
     "section9-areas": ("area_id", "heading", "section", "branch", "concepts"),
     "policy-facts": ("target", "rl_stage", "policy_architecture", "feedback", "evidence", "locator"),
+    "text-frameworks": ("target", "framework_name", "note"),
 }
 
 

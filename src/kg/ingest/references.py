@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from kg.errors import InputError
@@ -11,7 +13,7 @@ from kg.ingest.records import PaperKeys, SourceRecord, integer, iri, text, year
 from kg.ingest.sources import read_lines
 from kg.iri import AUTHOR, VENUE, normalise_arxiv_id, slug
 
-__all__ = ["Reference", "parse_references", "reference_records", "author_iri", "venue_iri"]
+__all__ = ["Reference", "parse_references", "reference_records", "author_iri", "venue_iri", "venue_aliases"]
 
 _ENTRY = re.compile(r"^- \[(\d+)\] (.+)$")
 _AUTHOR = re.compile(r"^(?:[A-Z][a-z]?\.\s?-?)+\s*[A-Z][\w'’\-]*(?:\s[A-Za-z][\w'’\-]*){0,3}$")
@@ -110,8 +112,19 @@ def venue_name(venue: str) -> str:
     return re.sub(r"\s+[IVX]+$", "", name).strip()
 
 
+@cache
+def venue_aliases() -> dict[str, str]:
+    """venue-names.csv: spellings of one venue the reference list uses (after `venue_name`) -> its local name.
+
+    The first row of a venue is its rdfs:label; the other spellings become skos:altLabel (kg.ingest.assemble).
+    """
+    with (Path(__file__).parent / "venue-names.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["spelling"]: row["venue"] for row in csv.DictReader(handle)}
+
+
 def venue_iri(venue: str) -> str:
-    return VENUE + slug(venue_name(venue).replace(".", ""))
+    name = venue_name(venue)
+    return VENUE + venue_aliases().get(name, slug(name.replace(".", "")))
 
 
 def author_iri(name: str) -> str:

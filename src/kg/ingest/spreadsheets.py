@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
+from rdflib import Literal
 
 from kg.errors import InputError
 from kg.ingest.records import PaperKeys, SourceRecord, iri, text, unique_keys
@@ -49,7 +50,9 @@ class SheetRow:
     row: int
     """The sheet's row number (header = 1), for messages; not part of the record key."""
     cells: dict[str, str]
-    """canonical column -> cell text as given (empty cells are absent: unknown)."""
+    """canonical column -> cell text, whitespace runs collapsed (empty cells are absent: unknown)."""
+    verbatim: dict[str, str]
+    """canonical column -> cell text exactly as the file holds it, stray spaces included."""
     record_key: str = ""
     """`sheet-<sheet>-<BibTeX key>`: the row's Name cell, which the sheets keep unique."""
 
@@ -69,10 +72,10 @@ def parse_sheets(sources_dir: Path) -> list[SheetRow]:
             if number == 1:
                 header = [_column(path, str(v)) if v is not None and str(v).strip() else None for v in values]
                 continue
-            cells = {col: re.sub(r"\s+", " ", str(v)).strip() for col, v in zip(header, values)
-                     if col and v is not None and str(v).strip()}
+            verbatim = {col: str(v) for col, v in zip(header, values) if col and v is not None and str(v).strip()}
+            cells = {col: re.sub(r"\s+", " ", v).strip() for col, v in verbatim.items()}
             if "Name" in cells:
-                rows.append(SheetRow(sheet=sheet, file_name=path.name, row=number, cells=cells))
+                rows.append(SheetRow(sheet=sheet, file_name=path.name, row=number, cells=cells, verbatim=verbatim))
     keys = unique_keys([f"sheet-{row.sheet}-{slug(row.key)}" for row in rows], ["" for _ in rows])
     return [replace(row, record_key=key) for row, key in zip(rows, keys)]
 
@@ -85,14 +88,14 @@ def _column(path: Path, header: str) -> str:
 
 
 def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
-    """One dkg:SpreadsheetRow record per row: every cell verbatim plus the structured facts it states."""
+    """One dkg:SpreadsheetRow record per row: every cell verbatim (stray spaces kept) plus the structured facts it states."""
     records = []
     for row in rows:
         record = SourceRecord(fragment=row.record_key, record_class="dkg:SpreadsheetRow",
                               source=f"sheet-{row.sheet}", locator=f"\"{row.file_name}\", Name {row.key}",
                               keys=PaperKeys())
-        for column, value in sorted(row.cells.items()):
-            record.cell(_CELL_PREDICATE[column], text(value))
+        for column, value in sorted(row.verbatim.items()):
+            record.cell(_CELL_PREDICATE[column], Literal(value))  # as the file holds it; facts below are normalised
         record.fact("dkg:bibtexKey", text(row.key))
         cells = row.cells
         if "Framework" in cells:

@@ -27,14 +27,18 @@ from kg.ingest.vocabulary import (
     benchmarks_in,
     code_availability_of,
     networks_in,
+    networks_in_framework,
     settings_of,
     task_of,
 )
 
 __all__ = ["TableRow", "parse_table", "WORK_TABLES", "work_table_records", "table1_records", "table9_benchmarks",
-           "Benchmark", "TABLE1_CONCEPTS", "cited_reference"]
+           "Benchmark", "TABLE1_CONCEPTS", "cited_reference", "NETWORKS_IN_FRAMEWORK"]
 
 WORK_TABLES = (2, 3, 4, 5, 7)
+# Table 7 has no Network column; its Framework cells name the networks in parentheses. (Tables 4 and 5
+# have none either, but their parentheses only abbreviate the framework's name.)
+NETWORKS_IN_FRAMEWORK = (7,)
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,11 @@ TABLE1_CONCEPTS = {"RFM": "robotics-foundation-models", "LLM": "llm", "VLM": "vl
                    "WM/VPM": "world-and-video-prediction-models", "Train": "rl-pretraining",
                    "Fine-Tune": "rl-finetuning"}
 _MARKS = {"✓": "PrimaryFocus", "*": "PartialFocus"}
+# Table 9's "Typical Base Model" parts -> concepts. "Transformer" and "VLA" (vision-language-action models)
+# are policy families: cat:transformer-policy, "Transformer policy (incl. VLA models)".
 _TABLE9_BASE_MODELS = {"diffusion": "diffusion-model", "vlm": "vlm", "llm": "llm", "world model": "world-model",
-                       "vpm": "video-prediction-model"}
+                       "vpm": "video-prediction-model", "transformer": "transformer-policy",
+                       "vla": "transformer-policy"}
 
 
 def cited_reference(cell: str) -> int | None:
@@ -132,7 +139,10 @@ def work_table_records(rows: list[TableRow]) -> list[SourceRecord]:
         record.fact("dkg:tabulatedUnder", iri("cat:" + category))
         for concept in base_models_in(cells["dkg:cellBaseModel"]):
             record.fact("dkg:usesBaseModel", iri("cat:" + concept))
-        for network in networks_in(cells.get("dkg:cellNetwork", ""))[0]:
+        network_names = (networks_in(cells["dkg:cellNetwork"]) if "dkg:cellNetwork" in cells
+                         else networks_in_framework(cells["dkg:cellFramework"]) if row.table in NETWORKS_IN_FRAMEWORK
+                         else ([], []))
+        for network in network_names[0]:
             record.fact("dkg:usesNetwork", iri("net:" + network))
         code = code_availability_of(cells["dkg:cellCode"])
         if code:
@@ -196,7 +206,10 @@ def table9_benchmarks(rows: list[TableRow]) -> list[tuple[Benchmark, list[Triple
         facts: list[tuple[URIRef, Term]] = [(iri("rdfs:label"), text(name)), (iri("dkg:domain"), text(cells["Domain"]))]
         for part in re.split(r"\s*/\s*", cells["Typical Base Model"]):
             concept = _TABLE9_BASE_MODELS.get(part.strip().lower())
-            if concept:
+            if concept is None:
+                raise InputError(f"seed 001 line {row.line}: Table 9 typical base model {part.strip()!r} maps to no "
+                                 f"concept (known: {sorted(_TABLE9_BASE_MODELS)})")
+            if (iri("dkg:typicalBaseModel"), iri("cat:" + concept)) not in facts:
                 facts.append((iri("dkg:typicalBaseModel"), iri("cat:" + concept)))
         conditioning = cells["FM Conditioning"]
         facts.append((iri("dkg:fmConditioning"), boolean(conditioning.startswith("✓"))))

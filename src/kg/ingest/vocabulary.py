@@ -14,7 +14,7 @@ from pathlib import Path
 
 __all__ = [
     "BASE_MODEL_CATEGORIES", "BenchmarkName", "benchmark_names", "benchmarks_in", "unresolved_benchmark_names",
-    "networks_in", "network_label", "base_models_in", "base_model_category_of", "task_of", "code_availability_of",
+    "networks_in", "networks_in_framework", "network_label", "base_models_in", "base_model_category_of", "task_of", "code_availability_of",
     "settings_of",
 ]
 
@@ -112,7 +112,24 @@ def networks_in(cell: str) -> tuple[list[str], list[str]]:
     """(network local names, items not in network-names.csv) for a Network / Base Model cell."""
     if cell.strip().upper() in {"", "N/A"}:
         return [], []
-    items = [i.strip() for i in re.split(r",\s*|\s+and\s+", cell) if i.strip()]
+    return _networks_of(_items(cell))
+
+
+def networks_in_framework(cell: str) -> tuple[list[str], list[str]]:
+    """(network local names, items not in network-names.csv) named in parentheses in a Framework cell.
+
+    Table 7 has no Network column: 'GENSIM (GPT-4, GPT-3.5, Code Llama)' names the networks after the
+    framework. Parentheses also hold abbreviations ('Masked World Models (MWM)'): network-names.csv lists
+    those with no network, so every parenthesised item is either mapped or reported.
+    """
+    return _networks_of([item for group in re.findall(r"\(([^()]*)\)", cell) for item in _items(group)])
+
+
+def _items(cell: str) -> list[str]:
+    return [i.strip() for i in re.split(r",\s*|\s+and\s+", cell) if i.strip()]
+
+
+def _networks_of(items: list[str]) -> tuple[list[str], list[str]]:
     found: list[str] = []
     unknown: list[str] = []
     for item in items:
