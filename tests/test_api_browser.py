@@ -71,8 +71,8 @@ HOSTILE = ("javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTw
 
 def test_hostile_iris_are_text_not_links_in_the_browser(tmp_path):
     import pyoxigraph as ox
-
     from api_server import copy_fixture, fixture_settings, memory_store, serve_in_thread
+
     from kg.iri import GRAPH_DATA, PAPER
 
     copy_fixture(tmp_path)

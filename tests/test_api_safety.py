@@ -8,8 +8,8 @@ import time
 
 import httpx
 import pytest
-
 from api_server import fixture_server
+
 from kg.iri import PAPER
 
 MARKER = "<urn:kg-test:inserted>"

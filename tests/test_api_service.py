@@ -14,13 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyoxigraph as ox
 import pytest
+from api_server import copy_fixture, fixture_settings, load_store, memory_store, serve_in_thread
+from reasoning_stores import FIXTURES, loaded_store, settings_for
 from starlette.routing import Mount
 
 import kg.api.gaps
-from api_server import copy_fixture, fixture_settings, load_store, memory_store, serve_in_thread
 from kg.iri import GRAPH_DATA, PAPER
 from kg.reason import reason
-from reasoning_stores import FIXTURES, loaded_store, settings_for
 
 EUREKA = PAPER + "arxiv-2310.12931"
 SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")

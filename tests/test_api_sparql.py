@@ -9,7 +9,7 @@ import httpx
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, SPARQLWrapper, TURTLE
+from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from kg.iri import GRAPH_INFERRED, PAPER
 

@@ -8,8 +8,8 @@ import threading
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from api_server import WRITE_TOKEN, fixture_server
+
 from kg.edits import FORMAT_SUFFIXES, MAX_ID_CHARS, description
 from kg.iri import GRAPH_DATA, PAPER
 

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from cli_support import KG, ROOT, kg_env, run_kg
 
 COMMANDS = ["serve", "build", "validate", "import", "stats", "query", "queries", "reason", "gaps", "figures",

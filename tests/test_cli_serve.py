@@ -14,9 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from cli_support import KG, ROOT, builds, copy_store, kg_env, run_kg
 from api_server import free_port
+from cli_support import KG, ROOT, builds, copy_store, kg_env, run_kg
 
 ASK = "ASK { ?work a <https://w3id.org/duality-kg/ontology#ResearchPaper> }"
 

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from cli_support import KG, ROOT, builds, copy_project, copy_store, kg_env, run_kg
 
 # command line -> what its output must hold

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from api_server import WRITE_TOKEN, copy_fixture, fixture_settings, free_port
+
 from kg.build import input_fingerprint
 from kg.edits import FAILPOINTS, edit_path, project_files
 from kg.iri import GRAPH_DATA, PAPER

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rdflib import Graph, RDF, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.ingest.records import normalise_title

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
 from api_server import copy_fixture, fixture_settings
+
 from kg.build import build, input_fingerprint
 from kg.datafiles import TurtleFile
 from kg.edits import description, edit_path, overlay, project_files, remove_leftovers, write

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from api_server import WRITE_TOKEN, serve_in_thread
+
 from kg.build import build
 from kg.edits import edit_path
 from kg.iri import GRAPH_DATA, PAPER

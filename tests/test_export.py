@@ -7,9 +7,9 @@ import io
 import pyoxigraph as ox
 import pytest
 import rdflib
+from api_server import copy_fixture, fixture_settings, load_store
 from rdflib.compare import to_isomorphic
 
-from api_server import copy_fixture, fixture_settings, load_store
 from kg.export import EXPORT_FORMATS, export
 
 

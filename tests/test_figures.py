@@ -5,11 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from queries_support import project_settings, project_store, require_data
 
 from kg.errors import NotFound
 from kg.figures import figure_names, figures_html, render_figure
 from kg.queries import load_query, result_table, run_query
-from queries_support import project_settings, project_store, require_data
 
 SVG = "{http://www.w3.org/2000/svg}"
 

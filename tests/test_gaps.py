@@ -10,14 +10,13 @@ from collections import defaultdict
 
 import httpx
 import pytest
+from api_server import serve_in_thread
+from reasoning_stores import FIXTURES, REAL_DATA, loaded_store, real_data_present, settings_for
 
 from kg.gaps import build_report, render_heatmap, render_html, render_markdown, run_gap_query
 from kg.iri import CAT, GRAPH_DATA, PREFIXES
 from kg.queries import load_query, result_table, run_query
 from kg.reason import reason
-
-from api_server import serve_in_thread
-from reasoning_stores import FIXTURES, REAL_DATA, loaded_store, real_data_present, settings_for
 
 _HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 

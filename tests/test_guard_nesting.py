@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from guard_corpus import NESTING, SLOW, run_in_subprocess, start_in_subprocess
+
 from kg.api.guard import check_query
 from kg.errors import QueryRejected
 

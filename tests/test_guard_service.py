@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
 from guard_corpus import service_cases
+
 from kg.api.guard import check_query
 from kg.errors import QueryRejected
 

@@ -8,8 +8,8 @@ import threading
 
 import httpx
 import pytest
-
 from api_server import copy_fixture, fixture_server, fixture_settings, load_store
+
 from kg.api.fair_share import FairShare
 from kg.api.workers import QueryJob, QueryPool, Snapshot
 from kg.errors import QueryTimeout, TooManyQueries

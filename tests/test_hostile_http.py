@@ -8,7 +8,6 @@ import threading
 
 import httpx
 import pytest
-
 from api_server import fixture_server
 
 ASK = "ASK { ?s ?p ?o }"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from api_server import fixture_server
 
 STRING_DOUBLING = "SELECT (STRLEN(?a27) AS ?n) WHERE { BIND(\"0123456789abcdef\" AS ?a0) " + " ".join(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from api_server import copy_fixture, fixture_server, fixture_settings, load_store
+
 from kg.api.workers import REMOTE_UNAVAILABLE, QueryJob, QueryPool, Snapshot
 from kg.errors import KgError, QueryRejected, QuerySyntaxError
 

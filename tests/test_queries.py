@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Store, Variable
+from queries_support import named_query_files, project_settings, project_store, require_data
 
 from kg.errors import NotFound, ParameterError, QuerySyntaxError
 from kg.iri import BENCH, CAT, PAPER, PREFIXES
 from kg.queries import bind_parameters, list_queries, load_query, parse_query_file, result_table, run_query
-from queries_support import named_query_files, project_settings, project_store, require_data
 
 QUERY_NAMES = sorted(named_query_files())
 QUERY_FILES = [named_query_files()[name] for name in QUERY_NAMES]

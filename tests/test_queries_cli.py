@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from cli_support import ROOT, kg_env, run_kg
 from queries_support import named_query_files
 

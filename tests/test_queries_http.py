@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from api_server import serve_in_thread
 from queries_support import named_query_files, project_settings, project_store, require_data
 from survey_tables import TABLE_NUMBERS, extract_tables, load_fixture, survey_text_path

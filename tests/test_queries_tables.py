@@ -11,11 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from queries_support import project_settings, project_store, require_data
+from survey_tables import FIXTURE, TABLE_NUMBERS, extract_tables, load_fixture, normalise_row, survey_text_path
 
 from kg.queries import load_query, result_table, run_query
-from queries_support import project_settings, project_store, require_data
-from survey_tables import (FIXTURE, TABLE_NUMBERS, extract_tables, load_fixture, normalise_row,
-                           survey_text_path)
 
 
 def _sources_dir() -> Path:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from reasoning_stores import FIXTURES, loaded_store, settings_for
 
 from kg.errors import InconsistentOntology
 from kg.iri import CAT, CITO, DKG, GRAPH_INFERRED, PAPER, PROV
 from kg.reason import reason
-
-from reasoning_stores import FIXTURES, loaded_store, settings_for
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

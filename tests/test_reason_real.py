@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from reasoning_stores import REAL_DATA, ROOT, loaded_store, real_data_present, settings_for
 
 from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
 from kg.reason import reason
-
-from reasoning_stores import REAL_DATA, ROOT, loaded_store, real_data_present, settings_for
 
 pytestmark = pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")
 

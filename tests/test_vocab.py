@@ -7,7 +7,7 @@ schema.org is used as https only.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,7 +31,7 @@ PINS = {
 HTTP_SCHEMA = "http://schema.org/"
 
 
-@lru_cache(maxsize=None)
+@cache
 def pinned_terms(namespace: str) -> frozenset[str]:
     """The terms a pin declares: subjects of its Turtle, or the lines of a term list."""
     pin = VOCAB / PINS[namespace]

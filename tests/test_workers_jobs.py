@@ -6,8 +6,8 @@ import asyncio
 import json
 
 import pytest
-
 from api_server import copy_fixture, fixture_settings, load_store
+
 from kg.api.workers import QueryJob, QueryPool, Snapshot
 from kg.errors import QueryRejected
 from kg.iri import PAPER

@@ -29,9 +29,9 @@ import pyoxigraph as ox
 
 from kg.datafiles import ProjectFiles, TurtleFile, read_file
 from kg.errors import InconsistentOntology, InputError, NotFound, TurtleSyntaxError
+from kg.formats import FORMATS
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PAPER, PREFIXES
 from kg.load import ontology_files, turtle_files
-from kg.formats import FORMATS
 from kg.settings import Settings
 
 __all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "check_id", "check_description",

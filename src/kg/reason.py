@@ -25,7 +25,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import owlready2
@@ -554,7 +554,7 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    began = datetime.now(timezone.utc)
+    began = datetime.now(UTC)
     ontology_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(GRAPH_ONTOLOGY))
     if not ontology_nt.strip():
         raise KgError(f"graph:ontology is empty in the store at {settings.store_dir}: run `kg build` first")
@@ -670,7 +670,7 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
         (activity, rdfs_label, Literal(f"kg reason ({mode}): {works} works, {signatures} distinct fact "
                                        f"signatures, {inferred} inferred triples")),
         (activity, NamedNode(PROV + "startedAtTime"), stamp(began)),
-        (activity, NamedNode(PROV + "endedAtTime"), stamp(datetime.now(timezone.utc))),
+        (activity, NamedNode(PROV + "endedAtTime"), stamp(datetime.now(UTC))),
         (activity, NamedNode(PROV + "used"), NamedNode(GRAPH_ONTOLOGY)),
         (activity, NamedNode(PROV + "used"), NamedNode(GRAPH_DATA)),
         (activity, NamedNode(PROV + "wasAssociatedWith"), agent),

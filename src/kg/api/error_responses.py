@@ -14,8 +14,16 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from kg.api.negotiation import NotAcceptable, negotiate
 from kg.api.rendering import render
 from kg.errors import (
-    InputError, KgError, NotFound, QueryCrashed, QueryRejected, QueryTimeout, QueryTooCostly, RequestTooLarge,
-    TooManyQueries, ValidationFailed,
+    InputError,
+    KgError,
+    NotFound,
+    QueryCrashed,
+    QueryRejected,
+    QueryTimeout,
+    QueryTooCostly,
+    RequestTooLarge,
+    TooManyQueries,
+    ValidationFailed,
 )
 from kg.formats import HTML, TEXT
 

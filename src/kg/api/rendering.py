@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from kg.iri import BASE, compact
 

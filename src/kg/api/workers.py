@@ -30,7 +30,13 @@ from kg.api.fair_share import FairShare, Ticket
 from kg.api.negotiation import RDF_FORMAT_ENUM, RESULTS_FORMAT_ENUM
 from kg.api.sandbox import Confinement, confine
 from kg.errors import (
-    KgError, QueryCrashed, QueryRejected, QuerySyntaxError, QueryTimeout, QueryTooCostly, SandboxUnavailable,
+    KgError,
+    QueryCrashed,
+    QueryRejected,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooCostly,
+    SandboxUnavailable,
 )
 from kg.iri import PREFIXES
 from kg.settings import Settings

@@ -97,7 +97,8 @@ def import_(settings: Settings, args: argparse.Namespace, progress: Progress) ->
 
 
 def validate(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
-    from kg.validate import ontology_violations, validate as run_validation
+    from kg.validate import ontology_violations
+    from kg.validate import validate as run_validation
 
     progress.step(f"checking {settings.data_dir} against the shapes and QC rules")
     report = run_validation(settings=settings)

@@ -13,7 +13,6 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from kg.errors import InputError
-from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.companion_list import list_records, parse_list
 from kg.ingest.curated import read_curated
 from kg.ingest.records import PaperKeys, SourceRecord, Triple, boolean, iri, text, unique_keys, year
@@ -24,9 +23,9 @@ from kg.ingest.section9 import parse_section9
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
 from kg.ingest.spreadsheets import parse_sheets, sheet_records
 from kg.ingest.survey import parse_front_matter
-from kg.ingest.survey_tables import (WORK_TABLES, parse_table, table1_records, table9_benchmarks,
-                                     work_table_records)
-from kg.ingest.vocabulary import (benchmark_names, network_label, networks_in, unresolved_benchmark_names)
+from kg.ingest.survey_tables import WORK_TABLES, parse_table, table1_records, table9_benchmarks, work_table_records
+from kg.ingest.vocabulary import benchmark_names, network_label, networks_in, unresolved_benchmark_names
+from kg.iri import BENCH, NET, PAPER, S9, normalise_arxiv_id, paper_iri, slug
 
 __all__ = ["Built", "build_graph"]
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
 from kg.ingest.records import PaperKeys, SourceRecord, iri, text, title_key, unique_keys
 from kg.ingest.sources import read_lines
+from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
 
 __all__ = ["ListEntry", "parse_list", "list_records", "HEADING_CONCEPTS"]
 

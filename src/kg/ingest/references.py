@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.iri import AUTHOR, VENUE, normalise_arxiv_id, slug
 from kg.ingest.records import PaperKeys, SourceRecord, integer, iri, text, year
 from kg.ingest.sources import read_lines
+from kg.iri import AUTHOR, VENUE, normalise_arxiv_id, slug
 
 __all__ = ["Reference", "parse_references", "reference_records", "author_iri", "venue_iri"]
 

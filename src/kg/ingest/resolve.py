@@ -16,9 +16,9 @@ from pathlib import Path
 
 from kg.atomic import write_atomic
 from kg.errors import InputError
-from kg.iri import PAPER, normalise_arxiv_id, paper_iri, slug
 from kg.ingest.records import SourceRecord, normalise_title, significant_words
 from kg.ingest.sources import SHEET_FILES
+from kg.iri import PAPER, normalise_arxiv_id, paper_iri, slug
 
 __all__ = ["Decision", "Resolution", "resolve", "write_report", "title_only_iri", "SHEET_TABLES"]
 

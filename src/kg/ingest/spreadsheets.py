@@ -9,11 +9,17 @@ from pathlib import Path
 import openpyxl
 
 from kg.errors import InputError
-from kg.iri import slug
 from kg.ingest.records import PaperKeys, SourceRecord, iri, text, unique_keys
 from kg.ingest.sources import SHEET_FILES, source_path
-from kg.ingest.vocabulary import (base_model_category_of, base_models_in, benchmarks_in, code_availability_of,
-                                  networks_in, settings_of)
+from kg.ingest.vocabulary import (
+    base_model_category_of,
+    base_models_in,
+    benchmarks_in,
+    code_availability_of,
+    networks_in,
+    settings_of,
+)
+from kg.iri import slug
 
 __all__ = ["SheetRow", "parse_sheets", "sheet_records", "COLUMNS"]
 

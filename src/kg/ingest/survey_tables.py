@@ -11,8 +11,16 @@ from rdflib import URIRef
 from kg.errors import InputError
 from kg.ingest.records import PaperKeys, SourceRecord, Term, Triple, boolean, integer, iri, text
 from kg.ingest.sources import read_lines
-from kg.ingest.vocabulary import (BASE_MODEL_CATEGORIES, base_model_category_of, base_models_in, benchmarks_in,
-                                  code_availability_of, networks_in, settings_of, task_of)
+from kg.ingest.vocabulary import (
+    BASE_MODEL_CATEGORIES,
+    base_model_category_of,
+    base_models_in,
+    benchmarks_in,
+    code_availability_of,
+    networks_in,
+    settings_of,
+    task_of,
+)
 
 __all__ = ["TableRow", "parse_table", "WORK_TABLES", "work_table_records", "table1_records", "table9_benchmarks",
            "Benchmark", "TABLE1_CONCEPTS", "cited_reference"]

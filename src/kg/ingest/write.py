@@ -14,8 +14,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.atomic import write_atomic
-from kg.iri import PREFIXES, compact
 from kg.ingest.records import Term, Triple
+from kg.iri import PREFIXES, compact
 
 __all__ = ["HEADER", "serialise", "write_tree"]
 
