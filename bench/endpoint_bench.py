@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -256,14 +257,14 @@ def main(argv: list[str] | None = None) -> int:
                                                     synth=args.synth)
             paper = some_paper(nquads)
             print(f"scale {scale}x: {count} quads; point lookup on {paper}", file=sys.stderr)
-            starters = [lambda: start_oxigraph(nquads, work), lambda: start_kg(store_dir, args.root, cache=False),
-                        lambda: start_kg(Path(str(store_dir) + "-cache"), args.root, cache=True)]
+            starters = [partial(start_oxigraph, nquads, work), partial(start_kg, store_dir, args.root, cache=False),
+                        partial(start_kg, Path(str(store_dir) + "-cache"), args.root, cache=True)]
             if scale <= args.skip_rdflib_above:
-                starters.append(lambda: start_rdflib_endpoint(nquads))
+                starters.append(partial(start_rdflib_endpoint, nquads))
             if args.baseline_tree:
                 baseline_store = Path(str(store_dir) + "-baseline")
                 shutil.copytree(store_dir, baseline_store, dirs_exist_ok=True)
-                starters.append(lambda: start_kg(baseline_store, args.root, cache=False, tree=args.baseline_tree))
+                starters.append(partial(start_kg, baseline_store, args.root, cache=False, tree=args.baseline_tree))
             servers = []
             try:
                 for start in starters:

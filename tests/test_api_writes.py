@@ -87,7 +87,7 @@ def test_writes_are_disabled_without_a_configured_token(tmp_path):
 def test_invalid_turtle_is_400_naming_the_line(server):
     running, client = server
     before = _data_snapshot(running.store)
-    broken = '@prefix dcterms: <http://purl.org/dc/terms/> .\n\n<%s> dcterms:title "unterminated .\n' % EUREKA
+    broken = f'@prefix dcterms: <http://purl.org/dc/terms/> .\n\n<{EUREKA}> dcterms:title "unterminated .\n'
     response = client.put(f"/papers/{EUREKA_LOCAL}", content=broken, headers=AUTH)
     assert response.status_code == 400
     assert "request body:3" in response.text

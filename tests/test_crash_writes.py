@@ -196,7 +196,9 @@ def test_random_kills_during_a_stream_of_writes_lose_nothing_acknowledged(projec
         check_titles(titles, f"after kill {kill_number}")
         stop = threading.Event()
 
-        def stream() -> None:
+        # the event is an argument, not read from the loop: a writer that outlives its join timeout
+        # must still see its own event set, not the next kill's fresh one
+        def stream(stop: threading.Event) -> None:
             nonlocal sent, acknowledged_count
             while not stop.is_set():
                 sent += 1
@@ -211,7 +213,7 @@ def test_random_kills_during_a_stream_of_writes_lose_nothing_acknowledged(projec
                 acknowledged[paper_id] = title
                 acknowledged_count += 1
 
-        writer = threading.Thread(target=stream)
+        writer = threading.Thread(target=stream, args=(stop,))
         writer.start()
         time.sleep(rng.uniform(0.2, 5.0))
         server.kill()

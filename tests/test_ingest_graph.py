@@ -251,7 +251,8 @@ def test_section9_challenges_have_their_cited_works(graph):
     challenges = [(area, c) for area in areas for c in area.challenges]
     assert challenges and directions
     found = defaultdict(set)
-    for challenge, label, paper in rows(graph, "SELECT ?c ?l ?p WHERE { ?c a dkg:Challenge ; rdfs:label ?l ; dkg:hasEvidence ?p }"):
+    for _node, label, paper in rows(graph,
+                                    "SELECT ?c ?l ?p WHERE { ?c a dkg:Challenge ; rdfs:label ?l ; dkg:hasEvidence ?p }"):
         found[label].add(paper)
     assert len(rows(graph, "SELECT ?c WHERE { ?c a dkg:Challenge }")) == len(challenges)
     for area, challenge in challenges:

@@ -106,7 +106,10 @@ def _matrix(settings: Settings, runner: QueryRunner, key: str, title: str, query
             "worksQuery": GapQuery("gaps/cell-works", {k: _short(v) for k, v in params.items()}).as_dict(),
             "trendQuery": GapQuery("gaps/cell-trend", {k: _short(v) for k, v in params.items()}).as_dict(),
         })
-    axis = lambda iris: [{"iri": i, "id": _short(i), "label": labels.get(i, _short(i))} for i in iris]
+
+    def axis(iris: list[str]) -> list[dict]:
+        return [{"iri": i, "id": _short(i), "label": labels.get(i, _short(i))} for i in iris]
+
     return {"id": key, "title": title, "rows": axis(row_iris), "columns": axis(column_iris), "cells": cells,
             "query": GapQuery(query, {}).as_dict()}
 

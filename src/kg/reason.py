@@ -663,7 +663,10 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
     activity, agent = NamedNode(ACTIVITY), NamedNode(REASONER_AGENT)
     xsd = PREFIXES["xsd"]
     rdfs_label = NamedNode(RDFS + "label")
-    stamp = lambda moment: Literal(moment.isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
+
+    def stamp(moment: datetime) -> Literal:
+        return Literal(moment.isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
+
     triples = [
         (graph, NamedNode(PROV + "wasGeneratedBy"), activity),
         (activity, NamedNode(RDF_TYPE), NamedNode(PROV + "Activity")),
