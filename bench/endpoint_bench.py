@@ -84,7 +84,8 @@ def prepare_data(*, root: Path, scale: int, work: Path, synth: Path) -> tuple[Pa
 def some_paper(nquads: Path) -> str:
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    rows = store.query("SELECT ?p WHERE { ?p <https://w3id.org/duality-kg/ontology#hasRecord> ?r FILTER(STRSTARTS(STR(?p), \"" + PAPER + "\")) } "
+    rows = store.query("SELECT ?p WHERE { ?p <https://w3id.org/duality-kg/ontology#hasRecord> ?r "
+                       "FILTER(STRSTARTS(STR(?p), \"" + PAPER + "\")) } "
                        "ORDER BY ?p LIMIT 1", use_default_graph_as_union=True)
     paper = next(iter(rows))["p"].value
     assert paper.startswith(PAPER)
@@ -295,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     rows.sort(key=lambda r: (r["scale"], list(QUERIES).index(r["query"]), r["clients"], r["server"]))
     markdown = table(rows)
     args.out.mkdir(parents=True, exist_ok=True)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+               f"Python {platform.python_version()}")
     (args.out / "endpoint.md").write_text(
         f"Measured on {machine}; {args.seconds:g} s per measurement, median of {args.rounds} interleaved rounds.\n\n"
         f"{markdown}\n")

@@ -5,7 +5,8 @@
 Copies ontology/, queries/ and data/ to a scratch folder, builds the store there (`kg build`), then
 PUTs papers one after the other (each write: read the files with the edits, build a new store from them
 with the edit applied, validate the asserted graphs, reason, write the edit file durably, publish) and
-reports the p50 and max of each step, of the whole write (wall time) and of its CPU time. Results: bench/results/write.json.
+reports the p50 and max of each step, of the whole write (wall time) and of its CPU time.
+Results: bench/results/write.json.
 """
 
 from __future__ import annotations

@@ -215,6 +215,7 @@ def compile_rules(store: Store, *, hierarchy: dict[str, frozenset[str]], context
         if len(links) != 2:
             raise UnsupportedAxiom(f"property chain of {len(links)} links on {quad.subject}")
         chains.append((quad.subject.value, links[0].value, links[1].value))
-    return ClassRules(rules=rules, domains=dict(domains), ranges=dict(ranges), super_properties=dict(supers), chains=chains,
+    return ClassRules(rules=rules, domains=dict(domains), ranges=dict(ranges), super_properties=dict(supers),
+                      chains=chains,
                       entailed_values=dict(entailed), hierarchy=hierarchy, context_types=context_types,
                       context_values=context_values, closed=closed)

@@ -131,7 +131,8 @@ class ParameterSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="the SPARQL variable it binds")
-    type: str = Field(default="xsd:string", validate_default=True, description="`iri` or an XSD datatype such as xsd:integer")
+    type: str = Field(default="xsd:string", validate_default=True,
+                      description="`iri` or an XSD datatype such as xsd:integer")
     default: str | None = None
     description: str = ""
 

@@ -121,7 +121,8 @@ def _read_vocabulary(store: Store) -> _Vocabulary:
     for p, r in _select(store, f"SELECT ?p ?r WHERE {{ {onto} {{ ?p rdfs:range ?r }} FILTER(isIRI(?r)) }}"):
         ranges[p.value].add(r.value)
     characteristic = props("?p a ?t . VALUES ?t { owl:FunctionalProperty owl:InverseFunctionalProperty "
-                           "owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty owl:SymmetricProperty }")
+                           "owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty "
+                           "owl:SymmetricProperty }")
     datatype = props("?p a owl:DatatypeProperty")
     closed = props("?p dkg:closedPerWork true")
     inverse: dict[str, set[str]] = defaultdict(set)
@@ -155,7 +156,8 @@ def _read_vocabulary(store: Store) -> _Vocabulary:
     # an inverse that is subject-relevant.
     object_relevant = {prop for prop in everything
                        if ({prop} | supers.get(prop, set())) & with_range
-                       or any(q in subject_relevant for f in {prop} | supers.get(prop, set()) for q in inverse.get(f, ()))}
+                       or any(q in subject_relevant
+                              for f in {prop} | supers.get(prop, set()) for q in inverse.get(f, ()))}
     category = {cls.value: concept.value for concept, cls in _select(
         store, f"SELECT ?concept ?class WHERE {{ {onto} {{ ?concept dkg:categoryClass ?class }} }}")}
     work_classes = {row[0].value for row in _select(
@@ -563,7 +565,8 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     timings["read"] = time.perf_counter() - started
 
     incoming = _incoming_link_entries(works, vocabulary)
-    signature_of = {w: _signature(facts, vocabulary, works) | frozenset(incoming.get(w, ())) for w, facts in works.items()}
+    signature_of = {w: _signature(facts, vocabulary, works) | frozenset(incoming.get(w, ()))
+                    for w, facts in works.items()}
     members: dict[frozenset, list[str]] = defaultdict(list)
     for work, signature in signature_of.items():
         members[signature].append(work)

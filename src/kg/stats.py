@@ -22,19 +22,28 @@ PROVENANCE_RULE = "paper-fact-without-record-violation.rq"
 # name -> SELECT (?n) query; each counts one thing the issue asks `kg stats` to report
 _COUNTS: dict[str, str] = {
     "papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper }",
-    "references_with_numbers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper ; dkg:surveyReferenceNumber ?x }",
+    "references_with_numbers": "SELECT (COUNT(DISTINCT ?p) AS ?n) "
+        "WHERE { ?p a dkg:ResearchPaper ; dkg:surveyReferenceNumber ?x }",
     "list_entries": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:ListEntry }",
-    "list_entries_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
-    "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
-    "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t FILTER (?t IN (2, 3, 4, 5, 7)) }",
-    "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t ; dkg:recordOf ?p . ?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
+    "list_entries_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) "
+        "WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
+    "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) "
+        "WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
+    "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) "
+        "WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t FILTER (?t IN (2, 3, 4, 5, 7)) }",
+    "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) "
+        "WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t ; dkg:recordOf ?p . "
+        "?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
     "spreadsheet_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:SpreadsheetRow }",
-    "spreadsheet_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:SpreadsheetRow ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
+    "spreadsheet_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) "
+        "WHERE { ?r a dkg:SpreadsheetRow ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
     "benchmarks": "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b a dkg:Benchmark }",
-    "uses_benchmark_links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?p ?b WHERE { ?p a dkg:ResearchPaper ; dkg:usesBenchmark ?b } }",
+    "uses_benchmark_links": "SELECT (COUNT(*) AS ?n) "
+        "WHERE { SELECT DISTINCT ?p ?b WHERE { ?p a dkg:ResearchPaper ; dkg:usesBenchmark ?b } }",
     "challenges": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dkg:Challenge }",
     "challenges_with_evidence": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dkg:Challenge ; dkg:hasEvidence ?p }",
-    "extends_links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE { ?a a dkg:ResearchPaper ; cito:extends ?b } }",
+    "extends_links": "SELECT (COUNT(*) AS ?n) "
+        "WHERE { SELECT DISTINCT ?a ?b WHERE { ?a a dkg:ResearchPaper ; cito:extends ?b } }",
     "candidate_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:CandidatePaper }",
 }
 

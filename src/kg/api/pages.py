@@ -38,7 +38,8 @@ _ONTOLOGY_TERMS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?g ?kind ?term (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?doc) (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
+SELECT ?g ?kind ?term (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?doc)
+       (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
 WHERE { GRAPH ?g {
   VALUES (?type ?kind) { (owl:Class "1 Classes") (owl:ObjectProperty "2 Object properties")
                          (owl:DatatypeProperty "3 Datatype properties") (skos:Concept "4 Taxonomy concepts")
