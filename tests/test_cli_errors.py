@@ -82,9 +82,11 @@ ERROR_CASES = {
     "stats": ({}, [], TURTLE_ERROR),
     "import": ({}, ["--sources", "{tmp}/no-sources"], r"sources folder .*no-sources does not exist"),
     "queries": ({"QUERIES_DIR": "{tmp}/queries"}, [], r"no-header\.rq:1: the query has no '#\+ summary:'"),
-    "query": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, ["papers-per-category"], r"no store has been built .*`kg build`"),
+    "query": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, ["papers-per-category"],
+              r"no store has been built .*`kg build`"),
     "gaps": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, [], r"no store has been built .*`kg build`"),
-    "figures": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, ["--out", "{tmp}/figures"], r"no store has been built .*`kg build`"),
+    "figures": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, ["--out", "{tmp}/figures"],
+                r"no store has been built .*`kg build`"),
     "export": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, [], r"no store has been built .*`kg build`"),
 }
 

@@ -91,7 +91,8 @@ def data_triples(quads) -> set:
     """graph:data as comparable triples: blank nodes (their ids differ between parses) become one marker."""
     def term(t):
         return "_:b" if isinstance(t, ox.BlankNode) else str(t)
-    return {(term(q.subject), str(q.predicate), term(q.object)) for q in quads if q.graph_name == ox.NamedNode(GRAPH_DATA)}
+    return {(term(q.subject), str(q.predicate), term(q.object))
+            for q in quads if q.graph_name == ox.NamedNode(GRAPH_DATA)}
 
 
 def check_consistent(settings) -> dict[str, list[str]]:

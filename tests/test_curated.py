@@ -90,7 +90,8 @@ def _rows(name: str) -> list[dict[str, str]]:
 def _sources() -> Path:
     sources = Settings(root=REPO).sources_dir
     if sources is None or not (sources / SURVEY_TEXT).is_file():
-        pytest.skip(f"sources folder absent ({sources}); set KG_SOURCES_DIR to the folder holding seeds/ and survey-repo/")
+        pytest.skip(f"sources folder absent ({sources}); "
+                    "set KG_SOURCES_DIR to the folder holding seeds/ and survey-repo/")
     return sources
 
 
@@ -128,7 +129,8 @@ def _concept_names() -> frozenset[str]:
     ontology = REPO / "ontology" / "duality.ttl"
     if ontology.is_file():
         graph = Graph().parse(ontology, format="turtle")
-        names = {str(s)[len(CAT):] for s in graph.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef) and str(s).startswith(CAT)}
+        names = {str(s)[len(CAT):] for s in graph.subjects(RDF.type, SKOS.Concept)
+                 if isinstance(s, URIRef) and str(s).startswith(CAT)}
     else:
         contract = (REPO / "docs" / "model.md").read_text(encoding="utf-8")
         section = contract.split("## Taxonomy concepts", 1)[1].split("\n## ", 1)[0]
@@ -165,7 +167,8 @@ def test_rows_are_sorted_and_unique(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_no_empty_cells(name: str) -> None:
-    empty = [(number, column) for number, row in enumerate(_rows(name), start=2) for column, cell in row.items() if not cell.strip()]
+    empty = [(number, column) for number, row in enumerate(_rows(name), start=2)
+             for column, cell in row.items() if not cell.strip()]
     assert not empty, f"{name}: empty cells at (line, column) {empty}"
 
 
@@ -270,4 +273,5 @@ def test_extends_locators_name_real_sections() -> None:
         section = re.search(r"Section (\d+(?:\.\d+)*) ([^;(]+)", row["locator"])
         if section:
             number, heading = section.group(1), section.group(2).strip()
-            assert re.search(rf"^[#\s]*{re.escape(number)}\.?\s+{re.escape(heading)}\s*$", text, flags=re.MULTILINE), row["locator"]
+            heading_line = rf"^[#\s]*{re.escape(number)}\.?\s+{re.escape(heading)}\s*$"
+            assert re.search(heading_line, text, flags=re.MULTILINE), row["locator"]

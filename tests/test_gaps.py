@@ -64,7 +64,8 @@ WHERE {{ GRAPH <{GRAPH_DATA}> {{
   {{ ?w dkg:inCategory ?rh . VALUES ?rh {{ {_values(ROW_HEADINGS[row])} }} }}
   UNION {{ ?w dkg:tabulatedUnder cat:{row} }}
   UNION {{ ?w dkg:usesBaseModel ?b . VALUES ?b {{ {_values(ROW_BASE_MODELS[row])} }}
-          {{ ?w dkg:addressesTask ?anyTask }} UNION {{ ?w dkg:inCategory ?th . VALUES ?th {{ {_values(TOOL_HEADINGS)} }} }} }}
+          {{ ?w dkg:addressesTask ?anyTask }}
+          UNION {{ ?w dkg:inCategory ?th . VALUES ?th {{ {_values(TOOL_HEADINGS)} }} }} }}
   {{ ?w dkg:inCategory ?ch . VALUES ?ch {{ {_values(COLUMN_HEADINGS[column])} }} }}
   UNION {{ ?w dkg:addressesTask cat:{column} }}
   OPTIONAL {{ ?w dkg:evaluatedIn dkg:RealWorld BIND(?w AS ?rw) }}
@@ -128,7 +129,8 @@ def test_fixture_report_names_the_rlhf_direction_gap(tmp_path):
     settings = settings_for(tmp_path, FIXTURES / "consistent")
     store = loaded_store(settings)
     reason(settings=settings, store=store)
-    questions = {q["class"].rsplit("#", 1)[1]: q["works"] for q in build_report(settings=settings, store=store)["researchQuestions"]}
+    report = build_report(settings=settings, store=store)
+    questions = {q["class"].rsplit("#", 1)[1]: q["works"] for q in report["researchQuestions"]}
     assert questions["HumanFeedbackTransformerFinetuningWork"] == 1
     assert questions["RealWorldDiffusionPlannerWork"] == 1
 

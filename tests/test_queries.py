@@ -158,7 +158,8 @@ def test_a_path_is_not_a_query_name():
 
 def test_parameters_are_bound_as_typed_terms():
     query = load_query(project_settings(), "papers-in-category")
-    assert bind_parameters(query, {"category": "cat:reward-llm"}) == {Variable("category"): NamedNode(CAT + "reward-llm")}
+    assert bind_parameters(query, {"category": "cat:reward-llm"}) == {
+        Variable("category"): NamedNode(CAT + "reward-llm")}
     assert bind_parameters(query, {}) == {Variable("category"): NamedNode(CAT + "llm")}
     paper = load_query(project_settings(), "method-lineage")
     full = PAPER + "arxiv-2310.12931"
@@ -202,7 +203,8 @@ def test_typed_literal_parameters_are_checked_and_bound(tmp_path: Path):
 @pytest.mark.parametrize(("text", "expected"), [
     ("SELECT * WHERE {}\n", "no '#+ summary:'"),
     ("#+ summary: s\n#+ colour: red\nSELECT * WHERE {}\n", ":2: unknown header field 'colour'"),
-    ("#+ summary: s\n#+ params:\n#+   - name: x\n#+     type: xsd:float\nSELECT ?x WHERE {}\n", "unknown parameter type"),
+    ("#+ summary: s\n#+ params:\n#+   - name: x\n#+     type: xsd:float\nSELECT ?x WHERE {}\n",
+     "unknown parameter type"),
     ("#+ summary: s\n#+ params:\n#+   - name: y\n#+     type: iri\nSELECT ?x WHERE {}\n", "no variable ?y"),
     ("#+ summary: s\n#+ params:\n#+   - name: x\n#+     type: xsd:integer\n#+     default: ten\n"
      "SELECT ?x WHERE {}\n", "bad default"),

@@ -57,7 +57,8 @@ def test_fixture_is_current_with_the_sources():
 def test_table_query_reproduces_the_survey_table(number: int):
     require_data()
     expected = expected_tables()[number]
-    table = result_table(run_query(store=project_store(), query=load_query(project_settings(), f"survey-table-{number}")))
+    query = load_query(project_settings(), f"survey-table-{number}")
+    table = result_table(run_query(store=project_store(), query=query))
     assert len(table.variables) == len(expected["header"]), "the query's columns are not the table's columns"
     got = [normalise_row([term.value if term is not None else "" for term in row]) for row in table.rows]
     want = [normalise_row(row) for row in expected["rows"]]

@@ -62,7 +62,8 @@ def _facet_of(store) -> dict[str, str]:
     for concept, facet in select(store, f"""SELECT ?c ?f WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{
             {{ ?c skos:broader* ?f . ?f skos:broader cat:generative-tools-for-rl }}
             UNION {{ ?c skos:broader+ cat:rl-for-generative-policies BIND(cat:rl-for-generative-policies AS ?f) }}
-            UNION {{ VALUES ?c {{ cat:generative-tools-for-rl cat:rl-for-generative-policies }} BIND(?c AS ?f) }} }} }}"""):
+            UNION {{ VALUES ?c {{ cat:generative-tools-for-rl cat:rl-for-generative-policies }}
+                     BIND(?c AS ?f) }} }} }}"""):
         facets[concept] = facet
     return facets
 
@@ -75,8 +76,10 @@ def _score(works, truth, predicted, eligible) -> tuple[float, float, list[tuple[
         tp += len(true_set & predicted_set)
         fp += len(predicted_set - true_set)
         fn += len(true_set - predicted_set)
-        disagreements += [(work, c, "inferred from facts, not a list heading") for c in sorted(predicted_set - true_set)]
-        disagreements += [(work, c, "list heading, not inferred from facts") for c in sorted(true_set - predicted_set)]
+        disagreements += [(work, c, "inferred from facts, not a list heading")
+                          for c in sorted(predicted_set - true_set)]
+        disagreements += [(work, c, "list heading, not inferred from facts")
+                          for c in sorted(true_set - predicted_set)]
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return precision, recall, disagreements
@@ -141,6 +144,7 @@ def _write_report(works, p_all, r_all, p_cov, r_cov, covered, everything) -> Non
              f"- fact-covered headings: precision {p_cov:.3f}, recall {r_cov:.3f}", "",
              "| work | category | disagreement | fact-covered |", "|---|---|---|---|"]
     for work, concept, kind in everything:
-        lines.append(f"| {_short(work)} | {_short(concept)} | {kind} | {'yes' if (work, concept) in covered_keys else 'no'} |")
+        covered_mark = "yes" if (work, concept) in covered_keys else "no"
+        lines.append(f"| {_short(work)} | {_short(concept)} | {kind} | {covered_mark} |")
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
