@@ -106,6 +106,14 @@ def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Ter
         raise QuerySyntaxError(f"{source or 'query'}: SPARQL syntax error: {err}") from None
 
 
+def union_select(store: Store, text: str, *, source: str | Path | None = None) -> QuerySolutions:
+    """`union_query` for a SELECT query: its solutions. Raises QuerySyntaxError for another query form."""
+    result = union_query(store, text, source=source)
+    if not isinstance(result, QuerySolutions):
+        raise QuerySyntaxError(f"{source or 'query'}: a SELECT query was expected")
+    return result
+
+
 def _datatype_iri(text: str) -> str:
     if text == IRI_TYPE:
         return IRI_TYPE
@@ -329,7 +337,7 @@ def list_queries(settings: Settings) -> list[NamedQuery]:
 
     Raises QuerySyntaxError if a file's header is malformed.
     """
-    files = _query_files(Path(settings.queries_dir))  # type: ignore[arg-type]
+    files = _query_files(Path(settings.queries_dir))
     return [parse_query_file(path, query_name=name) for name, path in sorted(files.items())]
 
 
@@ -338,7 +346,7 @@ def load_query(settings: Settings, name: str) -> NamedQuery:
 
     Raises NotFound if there is no such query (or the name is not a plain query name).
     """
-    files = _query_files(Path(settings.queries_dir))  # type: ignore[arg-type]
+    files = _query_files(Path(settings.queries_dir))
     if not _NAME.fullmatch(name) or name not in files:
         raise NotFound(f"no named query {name!r}; known queries: {', '.join(sorted(files))}")
     return parse_query_file(files[name], query_name=name)

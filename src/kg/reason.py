@@ -33,7 +33,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
 from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV
-from kg.queries import union_query
+from kg.queries import union_select
 from kg.settings import Settings
 
 __all__ = ["ReasoningResult", "reason", "reasoner_name"]
@@ -102,7 +102,7 @@ class _Vocabulary:
 
 
 def _select(store: Store, query: str) -> Iterator[tuple]:
-    solutions = union_query(store, query)
+    solutions = union_select(store, query)
     for row in solutions:
         yield tuple(row[i] for i in range(len(solutions.variables)))
 
@@ -471,7 +471,7 @@ def _signature_facts(signature: frozenset) -> tuple[list[str], list[tuple[str, s
 
 
 def _hermit_signatures(ontology_nt: bytes, context: _NTriples, numbered: list[tuple[int, frozenset]],
-                       closed: set[str], extra_subjects: list[str] = (),
+                       closed: set[str], extra_subjects: Iterable[str] = (),
                        hierarchy: dict[str, frozenset[str]] | None = None):
     doc = _NTriples()
     doc.lines = list(context.lines)
@@ -557,7 +557,8 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     started = time.perf_counter()
     timings: dict[str, float] = {}
     began = datetime.now(UTC)
-    ontology_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(GRAPH_ONTOLOGY))
+    # dump returns None only when it writes to an output file
+    ontology_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(GRAPH_ONTOLOGY)) or b""
     if not ontology_nt.strip():
         raise KgError(f"graph:ontology is empty in the store at {settings.store_dir}: run `kg build` first")
     vocabulary = _read_vocabulary(store)
@@ -670,7 +671,7 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
     def stamp(moment: datetime) -> Literal:
         return Literal(moment.isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
 
-    triples = [
+    triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
         (graph, NamedNode(PROV + "wasGeneratedBy"), activity),
         (activity, NamedNode(RDF_TYPE), NamedNode(PROV + "Activity")),
         (activity, rdfs_label, Literal(f"kg reason ({mode}): {works} works, {signatures} distinct fact "

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.load import load_graphs
-from kg.queries import union_query
+from kg.queries import union_select
 from kg.settings import Settings
 
 __all__ = ["collect_stats", "PROVENANCE_RULE"]
@@ -57,15 +57,15 @@ def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[s
     """
     data_dir = data_dir or settings.data_dir
     store = ox.Store()
-    load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
+    load_graphs(store, ontology_dir=settings.ontology_dir, data_dir=data_dir)
     stats: dict[str, object] = {}
     for name, query in _COUNTS.items():
-        rows = list(union_query(store, query))
+        rows = list(union_select(store, query))
         stats[name] = int(rows[0]["n"].value)
     rule = settings.qc_dir / PROVENANCE_RULE
-    stats["statements_without_provenance"] = len(list(union_query(store, rule.read_text(encoding="utf-8"),
-                                                                  source=rule)))
-    stats["shacl_violations"], note = _shacl_violations(settings=settings, data_dir=data_dir)  # type: ignore[arg-type]
+    stats["statements_without_provenance"] = len(list(union_select(store, rule.read_text(encoding="utf-8"),
+                                                                   source=rule)))
+    stats["shacl_violations"], note = _shacl_violations(settings=settings, data_dir=data_dir)
     if note:
         stats["shacl_note"] = note
     return stats

@@ -39,10 +39,10 @@ def validate(*, settings: Settings, store: ox.Store | None = None, data_dir: Pat
     QuerySyntaxError for a broken QC query.
     """
     if project is None:
-        project = read_project(ontology_dir=settings.ontology_dir,  # type: ignore[arg-type]
+        project = read_project(ontology_dir=settings.ontology_dir,
                                data_dir=data_dir or settings.data_dir)
     root = settings.root
-    shapes_path = settings.ontology_dir / "shapes.ttl"  # type: ignore[operator]
+    shapes_path = settings.ontology_dir / "shapes.ttl"
     violations = run_shapes(project=project, shapes_path=shapes_path, root=root)
     violations += run_qc(store=store if store is not None else project.to_store(), qc_dir=settings.qc_dir,
                          project=project, root=root)
@@ -71,7 +71,7 @@ def check_ontology(settings: Settings) -> list[str]:
 
     if shutil.which("java") is None:
         raise KgError("HermiT needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
-    paths = ontology_files(settings.ontology_dir)  # type: ignore[arg-type]
+    paths = ontology_files(settings.ontology_dir)
     if not paths:
         return [f"no ontology files in {settings.ontology_dir}"]
     with tempfile.TemporaryDirectory(prefix="kg-ontology-") as tmp:

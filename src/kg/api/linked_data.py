@@ -31,7 +31,7 @@ _EXPORT_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
 def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
     prefixes = PREFIXES if fmt.key in ("ttl", "rdfxml") else None
-    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes)
+    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes) or b""  # None only when given an output
 
 
 def _resource_route(kind: str):
