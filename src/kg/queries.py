@@ -384,7 +384,7 @@ def result_table(solutions: QuerySolutions) -> ResultTable:
     return ResultTable(variables=variables, rows=[[solution[v] for v in variables] for solution in solutions])
 
 
-def plain_value(term: NamedNode | Literal | None) -> str | int | bool | None:
+def plain_value(term: NamedNode | Literal | BlankNode | None) -> str | int | bool | None:
     """A term as a JSON-ready value: integers and booleans as such, IRIs and other literals as text.
 
     >>> plain_value(Literal("3", datatype=NamedNode(XSD + "integer"))), plain_value(NamedNode("https://e.org/a"))

@@ -16,7 +16,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Var
 from kg.errors import QuerySyntaxError
 from kg.queries import NamedQuery, ResultTable, bind_parameters, result_table, union_query
 
-__all__ = ["Term", "QueryRunner", "StoreRunner", "run_named", "records"]
+__all__ = ["Term", "QueryRunner", "StoreRunner", "runner_for", "run_named", "records"]
 
 Term = NamedNode | Literal | BlankNode
 
@@ -39,6 +39,15 @@ class StoreRunner:
         if not isinstance(solutions, QuerySolutions):
             raise QuerySyntaxError("a SELECT query was expected")
         return result_table(solutions)
+
+
+def runner_for(runner: QueryRunner | None, store: Store | None) -> QueryRunner:
+    """`runner`, else a StoreRunner on `store`: library functions accept either."""
+    if runner is not None:
+        return runner
+    if store is None:
+        raise TypeError("give a runner or a store")
+    return StoreRunner(store)
 
 
 def run_named(runner: QueryRunner, query: NamedQuery, params: Mapping[str, str] | None = None) -> ResultTable:
