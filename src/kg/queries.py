@@ -39,11 +39,13 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryBoolean,
+    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     Store,
     Triple,
     Variable,
+    parse_query_results,
 )
 
 from kg.errors import NotFound, ParameterError, QuerySyntaxError
@@ -369,7 +371,8 @@ def bind_parameters(query: NamedQuery, params: Mapping[str, str]) -> dict[Variab
     return bound
 
 
-def run_query(*, store: Store, query: NamedQuery, params: Mapping[str, str] | None = None) -> QuerySolutions:
+def run_query(*, store: Store, query: NamedQuery,
+              params: Mapping[str, str] | None = None) -> QuerySolutions | QueryBoolean | QueryTriples:
     """Run a named query on the store (default graph = union of the named graphs).
 
     Returns pyoxigraph's result (QuerySolutions for SELECT). Raises ParameterError for bad parameters,
@@ -382,6 +385,14 @@ def result_table(solutions: QuerySolutions) -> ResultTable:
     """Read a SELECT result into memory."""
     variables = [variable.value for variable in solutions.variables]
     return ResultTable(variables=variables, rows=[[solution[v] for v in variables] for solution in solutions])
+
+
+def tsv_table(body: bytes) -> ResultTable:
+    """A SELECT result serialized as TSV (what the query workers return) read into memory."""
+    solutions = parse_query_results(body, format=QueryResultsFormat.TSV)
+    if not isinstance(solutions, QuerySolutions):
+        raise QuerySyntaxError("a SELECT query was expected")
+    return result_table(solutions)
 
 
 def plain_value(term: NamedNode | Literal | BlankNode | None) -> str | int | bool | None:

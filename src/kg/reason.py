@@ -584,8 +584,8 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     for cls, o in held:
         context.add(f"<{o}>", RDF_TYPE, f"<{cls}>")
     context_objects = sorted(roots)
-    for s, p, o in _context_triples(store, sorted(roots | {o for _, o in held}), works):
-        context.add(f"<{s}>", p, str(o))
+    for s, p, value in _context_triples(store, sorted(roots | {o for _, o in held}), works):
+        context.add(f"<{s}>", p, str(value))
     timings["signatures"] = time.perf_counter() - started - timings["read"]
 
     memberships: dict[str, frozenset[str]] = {}

@@ -202,9 +202,10 @@ def table9_benchmarks(rows: list[TableRow]) -> list[tuple[Benchmark, list[Triple
         reference = cited_reference(cells["Benchmark / Dataset"])
         if reference:
             facts.append((iri("dkg:surveyReferenceNumber"), integer(reference)))
-        node_triples = [(node, p, o) for p, o in facts]
+        node_triples: list[Triple] = [(node, p, o) for p, o in facts]
         node_triples += [(node, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
                          (node, iri("dkg:locator"), text(f"Table 9, row {row.row}"))]
+        record_triples: list[Triple]
         record_triples = [(record, iri("rdf:type"), iri("dkg:TableRow")), (record, iri("dkg:recordOf"), node),
                           (record, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
                           (record, iri("dkg:locator"), text(f"Table 9, row {row.row}")),
