@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 
-.PHONY: setup serve test system-deps
+.PHONY: setup serve lint test system-deps
 
 setup: $(VENV)/.installed
 
@@ -20,5 +20,10 @@ system-deps:
 serve: setup system-deps
 	$(KG) serve
 
-test: setup system-deps
+# ruff (style, imports, likely bugs) and mypy (types of src/kg); configured in pyproject.toml
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+test: lint system-deps
 	$(PY) -m pytest

@@ -69,6 +69,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
         record.fact("cito:isCitedBy", survey)
         records.append(record)
     for record in list_records(parse_list(sources_dir)):
+        assert record.keys.title is not None  # list entries are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
         records.append(record)
     for number in WORK_TABLES:
@@ -82,6 +83,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     frameworks = {rec.fragment: (row.sheet, row.cells.get("Framework", "")) for rec, row in zip(sheets, sheet_rows)}
     related = related_records(parse_related(sources_dir))
     for record in related:
+        assert record.keys.title is not None  # related papers are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
     records += related
     for record in records:
@@ -92,7 +94,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
                          sheet_keys=read_curated(curated_dir, "sheet-keys"), sheet_frameworks=frameworks)
     _drop_contested_identifiers(records, resolution.contested)
     ref_paper = {r.keys.reference_number: URIRef(resolution.paper_of[r.fragment])
-                 for r in records if r.record_class == "dkg:ReferenceEntry"}
+                 for r in records if r.record_class == "dkg:ReferenceEntry" and r.keys.reference_number is not None}
     curated_used: set[str] = set()
     records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
     records += _curated_policy_facts(curated_dir, resolution, ref_paper, curated_used)
