@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 
-.PHONY: setup setup-dev serve test java chromium
+.PHONY: setup setup-dev serve lint test java chromium
 
 # serving needs the package only; the tests also need the dev extras (pytest, Playwright, native oxigraph...)
 setup: $(VENV)/.installed
@@ -29,5 +29,10 @@ chromium:
 serve: setup java
 	$(KG) serve
 
-test: setup-dev java chromium
+# ruff and mypy are configured in pyproject.toml
+lint: setup-dev
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+test: lint java chromium
 	$(PY) -m pytest

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -83,7 +84,8 @@ def prepare_data(*, root: Path, scale: int, work: Path, synth: Path) -> tuple[Pa
 def some_paper(nquads: Path) -> str:
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    rows = store.query("SELECT ?p WHERE { ?p <https://w3id.org/duality-kg/ontology#hasRecord> ?r FILTER(STRSTARTS(STR(?p), \"" + PAPER + "\")) } "
+    rows = store.query("SELECT ?p WHERE { ?p <https://w3id.org/duality-kg/ontology#hasRecord> ?r "
+                       "FILTER(STRSTARTS(STR(?p), \"" + PAPER + "\")) } "
                        "ORDER BY ?p LIMIT 1", use_default_graph_as_union=True)
     paper = next(iter(rows))["p"].value
     assert paper.startswith(PAPER)
@@ -256,14 +258,14 @@ def main(argv: list[str] | None = None) -> int:
                                                     synth=args.synth)
             paper = some_paper(nquads)
             print(f"scale {scale}x: {count} quads; point lookup on {paper}", file=sys.stderr)
-            starters = [lambda: start_oxigraph(nquads, work), lambda: start_kg(store_dir, args.root, cache=False),
-                        lambda: start_kg(Path(str(store_dir) + "-cache"), args.root, cache=True)]
+            starters = [partial(start_oxigraph, nquads, work), partial(start_kg, store_dir, args.root, cache=False),
+                        partial(start_kg, Path(str(store_dir) + "-cache"), args.root, cache=True)]
             if scale <= args.skip_rdflib_above:
-                starters.append(lambda: start_rdflib_endpoint(nquads))
+                starters.append(partial(start_rdflib_endpoint, nquads))
             if args.baseline_tree:
                 baseline_store = Path(str(store_dir) + "-baseline")
                 shutil.copytree(store_dir, baseline_store, dirs_exist_ok=True)
-                starters.append(lambda: start_kg(baseline_store, args.root, cache=False, tree=args.baseline_tree))
+                starters.append(partial(start_kg, baseline_store, args.root, cache=False, tree=args.baseline_tree))
             servers = []
             try:
                 for start in starters:
@@ -294,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     rows.sort(key=lambda r: (r["scale"], list(QUERIES).index(r["query"]), r["clients"], r["server"]))
     markdown = table(rows)
     args.out.mkdir(parents=True, exist_ok=True)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+               f"Python {platform.python_version()}")
     (args.out / "endpoint.md").write_text(
         f"Measured on {machine}; {args.seconds:g} s per measurement, median of {args.rounds} interleaved rounds.\n\n"
         f"{markdown}\n")

@@ -87,7 +87,7 @@ def test_writes_are_disabled_without_a_configured_token(tmp_path):
 def test_invalid_turtle_is_400_naming_the_line(server):
     running, client = server
     before = _data_snapshot(running.store)
-    broken = '@prefix dcterms: <http://purl.org/dc/terms/> .\n\n<%s> dcterms:title "unterminated .\n' % EUREKA
+    broken = f'@prefix dcterms: <http://purl.org/dc/terms/> .\n\n<{EUREKA}> dcterms:title "unterminated .\n'
     response = client.put(f"/papers/{EUREKA_LOCAL}", content=broken, headers=AUTH)
     assert response.status_code == 400
     assert "request body:3" in response.text
@@ -155,7 +155,8 @@ def test_put_post_delete_commit_store_and_file(server):
     added = client.post(f"/papers/{new_local}", content=f'<{new_iri}> <{keyword}> "TESTER" .', headers=AUTH)
     assert added.status_code == 200, added.text
     assert _titles(client, new_iri) == ["A better title"]
-    assert ox.Triple(ox.NamedNode(new_iri), ox.NamedNode(keyword), ox.Literal("TESTER")) in _described(running.store, new_iri)
+    tagged = ox.Triple(ox.NamedNode(new_iri), ox.NamedNode(keyword), ox.Literal("TESTER"))
+    assert tagged in _described(running.store, new_iri)
 
     deleted = client.delete(f"/papers/{new_local}", headers={"authorization": f"Bearer {WRITE_TOKEN}"})
     assert deleted.status_code == 204
@@ -257,7 +258,8 @@ def test_blank_node_subject_unreachable_is_refused(server):
                                  "urn:x-evil:1", "ftp://example.org/x"])
 def test_javascript_iri_is_refused(server, iri):
     running, client = server
-    body = _paper_ttl(EUREKA, "Eureka") + f"<{EUREKA}> <https://schema.org/url> <{iri.replace('<', '%3C').replace('>', '%3E')}> .\n"
+    escaped = iri.replace("<", "%3C").replace(">", "%3E")
+    body = _paper_ttl(EUREKA, "Eureka") + f"<{EUREKA}> <https://schema.org/url> <{escaped}> .\n"
     response = _refused_and_unchanged(running, client, "PUT", f"/papers/{EUREKA_LOCAL}", body)
     assert response.status_code == 400 and "only http:// and https:// IRIs" in response.text
 

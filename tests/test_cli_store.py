@@ -16,7 +16,8 @@ from cli_support import KG, ROOT, builds, copy_project, copy_store, kg_env, run_
 # command line -> what its output must hold
 READS = {
     "stats": (["stats", "--format", "json"], lambda out: json.loads(out)["papers"] > 200),
-    "query": (["query", "papers-per-category", "--format", "csv"], lambda out: "cat:llm" in out or "/category/llm" in out),
+    "query": (["query", "papers-per-category", "--format", "csv"],
+              lambda out: "cat:llm" in out or "/category/llm" in out),
     "export": (["export", "--format", "nt"], lambda out: out.count("\n") > 10_000),
     "gaps": (["gaps", "--format", "json"], lambda out: len(json.loads(out)["matrices"]) == 2),
 }

@@ -91,7 +91,8 @@ def data_triples(quads) -> set:
     """graph:data as comparable triples: blank nodes (their ids differ between parses) become one marker."""
     def term(t):
         return "_:b" if isinstance(t, ox.BlankNode) else str(t)
-    return {(term(q.subject), str(q.predicate), term(q.object)) for q in quads if q.graph_name == ox.NamedNode(GRAPH_DATA)}
+    return {(term(q.subject), str(q.predicate), term(q.object))
+            for q in quads if q.graph_name == ox.NamedNode(GRAPH_DATA)}
 
 
 def check_consistent(settings) -> dict[str, list[str]]:
@@ -196,7 +197,9 @@ def test_random_kills_during_a_stream_of_writes_lose_nothing_acknowledged(projec
         check_titles(titles, f"after kill {kill_number}")
         stop = threading.Event()
 
-        def stream() -> None:
+        # the event is an argument, not read from the loop: a writer that outlives its join timeout
+        # must still see its own event set, not the next kill's fresh one
+        def stream(stop: threading.Event) -> None:
             nonlocal sent, acknowledged_count
             while not stop.is_set():
                 sent += 1
@@ -211,7 +214,7 @@ def test_random_kills_during_a_stream_of_writes_lose_nothing_acknowledged(projec
                 acknowledged[paper_id] = title
                 acknowledged_count += 1
 
-        writer = threading.Thread(target=stream)
+        writer = threading.Thread(target=stream, args=(stop,))
         writer.start()
         time.sleep(rng.uniform(0.2, 5.0))
         server.kill()

@@ -109,7 +109,8 @@ def _list_work_key(entry, curated: dict[str, str]) -> str:
 def test_every_list_entry_maps_to_a_paper_and_distinct_entries_to_distinct_papers(graph):
     entries = parse_list(SOURCES)
     assert entries
-    curated = {normalise_title(r["list_title"]): r["target"] for r in read_curated(REPO / "data" / "curated", "list-links")}
+    curated = {normalise_title(r["list_title"]): r["target"]
+               for r in read_curated(REPO / "data" / "curated", "list-links")}
     paper_of = dict(rows(graph, "SELECT ?r ?p WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }"))
     papers = set()
     for entry in entries:
@@ -271,7 +272,8 @@ def test_table_and_sheet_rows_state_the_base_model_category_they_sit_in(graph):
 def test_every_spreadsheet_row_maps_to_a_work_the_survey_names(graph):
     sheet_rows = parse_sheets(SOURCES)
     assert sheet_rows
-    found = rows(graph, """SELECT ?r ?key ?p ?other WHERE { ?r a dkg:SpreadsheetRow ; dkg:bibtexKey ?key ; dkg:recordOf ?p .
+    found = rows(graph, """SELECT ?r ?key ?p ?other WHERE {
+        ?r a dkg:SpreadsheetRow ; dkg:bibtexKey ?key ; dkg:recordOf ?p .
         OPTIONAL { ?p dkg:hasRecord ?other . ?other a ?c FILTER (?c IN (dkg:ReferenceEntry, dkg:ListEntry)) } }""")
     by_fragment = defaultdict(set)
     for record, key, paper, other in found:
@@ -349,13 +351,16 @@ def test_table9_benchmarks_have_every_column(graph):
         (node,) = benchmarks_in(name)
         record = f"{BENCH}{node}#table-9-row-{row.row}"
         cells = set().union(*(values(graph, record, f"dkg:{c}") for c in (
-            "cellBenchmark", "cellDomain", "cellTypicalBaseModel", "cellFMConditioning", "cellLongHorizon", "cellMetrics")))
+            "cellBenchmark", "cellDomain", "cellTypicalBaseModel", "cellFMConditioning", "cellLongHorizon",
+            "cellMetrics")))
         assert set(row.cells.values()) <= cells
         bench = BENCH + node
         assert values(graph, bench, "rdfs:label") == {name}
         assert values(graph, bench, "dkg:domain") == {row.cells["Domain"]}
-        assert values(graph, bench, "dkg:fmConditioning") == {str(row.cells["FM Conditioning"].startswith("✓")).lower()}
-        assert values(graph, bench, "dkg:longHorizonEval") == {str(row.cells["Long-Horizon Eval."].startswith("✓")).lower()}
+        fm_conditioning = str(row.cells["FM Conditioning"].startswith("✓")).lower()
+        assert values(graph, bench, "dkg:fmConditioning") == {fm_conditioning}
+        long_horizon = str(row.cells["Long-Horizon Eval."].startswith("✓")).lower()
+        assert values(graph, bench, "dkg:longHorizonEval") == {long_horizon}
         assert values(graph, bench, "dkg:commonMetric") == set(re.split(r"\s*,\s*", row.cells["Common Metrics"]))
     table9 = rows(graph, "SELECT DISTINCT ?b WHERE { ?r dkg:tableNumber 9 ; dkg:recordOf ?b . ?b a dkg:Benchmark }")
     assert len(table9) == len(parsed)
@@ -411,7 +416,8 @@ def test_section9_challenges_have_their_cited_works(graph):
     challenges = [(area, c) for area in areas for c in area.challenges]
     assert challenges and directions
     found = defaultdict(set)
-    for challenge, label, paper in rows(graph, "SELECT ?c ?l ?p WHERE { ?c a dkg:Challenge ; rdfs:label ?l ; dkg:hasEvidence ?p }"):
+    evidence = "SELECT ?c ?l ?p WHERE { ?c a dkg:Challenge ; rdfs:label ?l ; dkg:hasEvidence ?p }"
+    for _node, label, paper in rows(graph, evidence):
         found[label].add(paper)
     assert len(rows(graph, "SELECT ?c WHERE { ?c a dkg:Challenge }")) == len(challenges)
     for area, challenge in challenges:
@@ -431,7 +437,8 @@ def test_disagreeing_sources_keep_both_values_on_their_own_records(graph):
     assert disagreements, "the sources disagree on code availability somewhere (e.g. DVF: table N/A, sheet Yes)"
     for row in disagreements:
         (paper,), = rows(graph, f"""SELECT ?p WHERE {{ ?r dkg:recordOf ?p ; dkg:bibtexKey "{row.key}" }}""")
-        per_record = rows(graph, f"""SELECT ?r ?v WHERE {{ <{paper}> dkg:hasRecord ?r . ?r dkg:codeAvailability ?v }}""")
+        per_record = rows(graph,
+                          f"""SELECT ?r ?v WHERE {{ <{paper}> dkg:hasRecord ?r . ?r dkg:codeAvailability ?v }}""")
         assert len({v for _, v in per_record}) >= 2
         assert values(graph, paper, "dkg:codeAvailability") == {v for _, v in per_record}
 

@@ -90,7 +90,8 @@ def test_a_changed_spreadsheet_cell_changes_exactly_the_affected_triples(first_i
     expected_removed = {(record, DKG + "cellDataset", literal(old)), (record, DKG + "trainingData", literal(old))}
     expected_added = {(record, DKG + "cellDataset", literal(new)), (record, DKG + "trainingData", literal(new)),
                       (paper, DKG + "trainingData", literal(new)),
-                      (record, DKG + "usesBenchmark", BENCH + "meta-world"), (paper, DKG + "usesBenchmark", BENCH + "meta-world")}
+                      (record, DKG + "usesBenchmark", BENCH + "meta-world"),
+                      (paper, DKG + "usesBenchmark", BENCH + "meta-world")}
     # the paper keeps the old training-data text only if another record (Table 2) still states it
     if (f"{paper}#table-2-row-5", DKG + "trainingData", literal(old)) not in before:
         expected_removed.add((paper, DKG + "trainingData", literal(old)))

@@ -55,7 +55,8 @@ def classified():
     listed: dict[str, set[str]] = {}
     for row in store.query(LISTED, use_default_graph_as_union=True):
         listed.setdefault(row["paper"].value, set()).add(row["concept"].value)
-    concept_of = {row["class"].value: row["concept"].value for row in store.query(CATEGORY_OF_CLASS, use_default_graph_as_union=True)}
+    concept_of = {row["class"].value: row["concept"].value
+                  for row in store.query(CATEGORY_OF_CLASS, use_default_graph_as_union=True)}
     result = reason(settings=Settings(root=ROOT), store=store, whole_graph=True,
                     withhold=[IN_CATEGORY], write=False)
     categories = {work: {concept_of[c] for c in classes if c in concept_of}

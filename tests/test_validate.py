@@ -17,7 +17,8 @@ from kg.validate import check_ontology, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
-needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java (apt-get install default-jre-headless)")
+needs_java = pytest.mark.skipif(shutil.which("java") is None,
+                                reason="HermiT needs Java (apt-get install default-jre-headless)")
 
 BROKEN_TURTLE = """@prefix dkg: <https://w3id.org/duality-kg/ontology#> .
 @prefix paper: <https://w3id.org/duality-kg/paper/> .
@@ -33,7 +34,8 @@ def make_project(tmp_path: Path, data: dict[str, Path | str]) -> Path:
     for name, content in data.items():
         target = tmp_path / "data" / "ttl" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content.read_text(encoding="utf-8") if isinstance(content, Path) else content, encoding="utf-8")
+        text = content.read_text(encoding="utf-8") if isinstance(content, Path) else content
+        target.write_text(text, encoding="utf-8")
     return tmp_path
 
 
@@ -46,7 +48,8 @@ def run_kg(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def conforming_data(*, every_case: bool = True) -> dict[str, Path | str]:
     """sources.ttl and the conforming cases (or only the EUREKA one, which shares no node with the
     violating cases, so a violating case can be added beside it)."""
-    cases = sorted((FIXTURES / "valid").glob("*.ttl")) if every_case else [FIXTURES / "valid" / "eureka-tables-and-shared-entities.ttl"]
+    cases = (sorted((FIXTURES / "valid").glob("*.ttl")) if every_case
+             else [FIXTURES / "valid" / "eureka-tables-and-shared-entities.ttl"])
     data: dict[str, Path | str] = {"sources.ttl": FIXTURES / "sources.ttl"}
     data.update({f"papers/{p.name}": p for p in cases})
     return data

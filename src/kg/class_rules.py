@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import BlankNode, NamedNode, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Store
 
 from kg.iri import GRAPH_ONTOLOGY, PREFIXES
 
@@ -34,7 +34,16 @@ class UnsupportedAxiom(Exception):
     """A class axiom outside the compiled fragment (the caller falls back to HermiT)."""
 
 
+def _value(term: object) -> str:
+    """The IRI, blank node id or lexical form of a term; quoted triples are outside the fragment."""
+    if isinstance(term, NamedNode | BlankNode | Literal):
+        return term.value
+    raise UnsupportedAxiom(f"{term} in a class axiom is not an IRI, blank node or literal")
+
+
 def _objects(store: Store, subject: object, predicate: str) -> list[object]:
+    if not isinstance(subject, NamedNode | BlankNode):
+        raise UnsupportedAxiom(f"{subject} in a class axiom is not an IRI or blank node")
     return [q.object for q in store.quads_for_pattern(subject, NamedNode(predicate), None, NamedNode(GRAPH_ONTOLOGY))]
 
 
@@ -61,7 +70,7 @@ def _parse(store: Store, node: object) -> Expression:
     if (items := _one(store, node, OWL + "unionOf")) is not None:
         return ("or", tuple(_parse(store, i) for i in _list(store, items)))
     if (items := _one(store, node, OWL + "oneOf")) is not None:
-        return ("one", frozenset(i.value for i in _list(store, items)))
+        return ("one", frozenset(_value(i) for i in _list(store, items)))
     prop = _one(store, node, OWL + "onProperty")
     if isinstance(prop, NamedNode):
         if (value := _one(store, node, OWL + "hasValue")) is not None and isinstance(value, NamedNode):
@@ -199,22 +208,23 @@ def compile_rules(store: Store, *, hierarchy: dict[str, frozenset[str]], context
     domains: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, NamedNode(RDFS + "domain"), None, graph):
         if isinstance(quad.object, NamedNode):
-            domains[quad.subject.value].add(quad.object.value)
+            domains[_value(quad.subject)].add(quad.object.value)
         else:
             raise UnsupportedAxiom(f"rdfs:domain of {quad.subject} is a class expression")
     ranges: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, NamedNode(RDFS + "range"), None, graph):
         if isinstance(quad.object, NamedNode):
-            ranges[quad.subject.value].add(quad.object.value)
+            ranges[_value(quad.subject)].add(quad.object.value)
     supers: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, NamedNode(RDFS + "subPropertyOf"), None, graph):
-        supers[quad.subject.value].add(quad.object.value)
+        supers[_value(quad.subject)].add(_value(quad.object))
     chains = []
     for quad in store.quads_for_pattern(None, NamedNode(OWL + "propertyChainAxiom"), None, graph):
         links = _list(store, quad.object)
         if len(links) != 2:
             raise UnsupportedAxiom(f"property chain of {len(links)} links on {quad.subject}")
-        chains.append((quad.subject.value, links[0].value, links[1].value))
-    return ClassRules(rules=rules, domains=dict(domains), ranges=dict(ranges), super_properties=dict(supers), chains=chains,
+        chains.append((_value(quad.subject), _value(links[0]), _value(links[1])))
+    return ClassRules(rules=rules, domains=dict(domains), ranges=dict(ranges), super_properties=dict(supers),
+                      chains=chains,
                       entailed_values=dict(entailed), hierarchy=hierarchy, context_types=context_types,
                       context_values=context_values, closed=closed)

@@ -38,7 +38,7 @@ class ProjectFiles:
 
     ontology: list[TurtleFile]
     data: list[TurtleFile]
-    _subject_file: dict[ox.NamedNode | ox.BlankNode, Path] = field(default_factory=dict, repr=False)
+    _subject_file: dict[ox.NamedNode | ox.BlankNode | ox.Triple, Path] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Data files first: a node described in the data is reported at its data file even when

@@ -134,8 +134,9 @@ def _descriptions(quads: Iterable[ox.Quad], papers: list[ox.NamedNode]) -> list[
     for quad in quads:
         by_subject[quad.subject].append(quad)
     names = {p.value for p in papers}
-    pending = [s for s in by_subject if isinstance(s, ox.NamedNode) and s.value.split("#", 1)[0] in names]
-    seen = set(pending)
+    pending: list[ox.NamedNode | ox.BlankNode] = [s for s in by_subject
+                                                  if isinstance(s, ox.NamedNode) and s.value.split("#", 1)[0] in names]
+    seen: set[ox.NamedNode | ox.BlankNode] = set(pending)
     found = []
     while pending:
         for quad in by_subject[pending.pop()]:
@@ -198,7 +199,7 @@ def _edit_text(triples: list[ox.Triple], *, paper_id: str, method: str, by: str)
     header = (f"# kg edit of paper:{paper_id}: its whole description after the edit; it replaces what\n"
               f"# data/ttl/ says about the paper{' (no triples: the paper is deleted)' if not triples else ''}.\n"
               f"# method: {method}\n# at: {stamp}\n# by: {by}\n\n")
-    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) if triples else b""
+    body = (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"") if triples else b""
     return header.encode() + body
 
 

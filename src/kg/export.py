@@ -13,7 +13,8 @@ from kg.iri import PREFIXES
 
 __all__ = ["EXPORT_FORMATS", "export"]
 
-EXPORT_FORMATS: dict[str, ox.RdfFormat] = {f.key: f.rdf for f in (*GRAPH_FORMATS, *DATASET_FORMATS)}
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {f.key: f.rdf for f in (*GRAPH_FORMATS, *DATASET_FORMATS)
+                                         if f.rdf is not None}
 """Key -> pyoxigraph format of every export format (the table is kg.formats)."""
 
 

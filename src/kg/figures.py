@@ -20,7 +20,7 @@ from kg.errors import NotFound
 from kg.formats import IMAGE_FORMATS
 from kg.iri import CAT
 from kg.queries import load_query
-from kg.runner import QueryRunner, StoreRunner, run_named
+from kg.runner import QueryRunner, run_named, runner_for
 from kg.settings import Settings
 
 __all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html"]
@@ -112,7 +112,7 @@ def _draw_trend(counts: _Counts) -> Figure:
     axes.set_xlabel("Publication year")
     axes.set_ylabel("Papers")
     axes.set_ylim(bottom=0)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # the default is a MaxNLocator
     axes.grid(axis="y", alpha=0.3)
     axes.set_title("Trends in generative AI and RL integration for robotics\n(papers per year, by base model)")
     axes.legend(title="Base model", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -173,7 +173,7 @@ def render_figure(*, settings: Settings, name: str, fmt: str, store: Store | Non
     if fmt not in FORMATS:
         raise NotFound(f"no figure format {fmt!r}; formats: {', '.join(FORMATS)}")
     _, read_counts, draw = _FIGURES[name]
-    figure = draw(read_counts(runner=runner or StoreRunner(store), settings=settings))
+    figure = draw(read_counts(runner=runner_for(runner, store), settings=settings))
     FigureCanvasAgg(figure)
     out = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}

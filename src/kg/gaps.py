@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import Literal, NamedNode, Store
 
 from kg.errors import KgError
 from kg.iri import GRAPH_INFERRED, GRAPH_ONTOLOGY, compact
 from kg.queries import load_query, plain_value
-from kg.runner import QueryRunner, StoreRunner, records, run_named
+from kg.runner import QueryRunner, records, run_named, runner_for
 from kg.settings import Settings
 
 __all__ = ["GapQuery", "THIN_AT_MOST", "MATRICES", "build_report", "render_markdown", "render_html",
@@ -51,14 +52,14 @@ class GapQuery:
 
 
 def run_gap_query(*, settings: Settings, name: str, params: dict[str, str] | None = None,
-                  store: Store | None = None, runner: QueryRunner | None = None) -> list[dict[str, object]]:
+                  store: Store | None = None, runner: QueryRunner | None = None) -> list[dict[str, Any]]:
     """Rows of the named query `queries/<name>.rq` over the union of the named graphs, run by `runner`
-    (or on `store`), as plain values.
+    (or on `store`), as plain values (str, int, bool or None, as the query's columns decide).
 
     `params` maps the query's declared parameters to values (IRIs for the gaps queries), bound as typed
     terms. Raises `NotFound` for an unknown name, `ParameterError` for a parameter the header does not declare.
     """
-    table = run_named(runner or StoreRunner(store), load_query(settings, name), params)
+    table = run_named(runner_for(runner, store), load_query(settings, name), params)
     return [{n: plain_value(term) for n, term in row.items()} for row in records(table)]
 
 
@@ -67,9 +68,10 @@ def _labels(runner: QueryRunner) -> dict[str, str]:
     query = """SELECT ?s ?label WHERE { { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
                UNION { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } }"""
     for row in records(runner.run_select(query)):
-        label = row["label"]
-        if isinstance(row["s"], NamedNode) and (label.language in (None, "", "en") or row["s"].value not in labels):
-            labels.setdefault(row["s"].value, label.value)
+        subject, label = row["s"], row["label"]
+        if (isinstance(subject, NamedNode) and isinstance(label, Literal)
+                and (label.language in (None, "", "en") or subject.value not in labels)):
+            labels.setdefault(subject.value, label.value)
     return labels
 
 
@@ -103,7 +105,10 @@ def _matrix(settings: Settings, runner: QueryRunner, key: str, title: str, query
             "worksQuery": GapQuery("gaps/cell-works", {k: _short(v) for k, v in params.items()}).as_dict(),
             "trendQuery": GapQuery("gaps/cell-trend", {k: _short(v) for k, v in params.items()}).as_dict(),
         })
-    axis = lambda iris: [{"iri": i, "id": _short(i), "label": labels.get(i, _short(i))} for i in iris]
+
+    def axis(iris: list[str]) -> list[dict]:
+        return [{"iri": i, "id": _short(i), "label": labels.get(i, _short(i))} for i in iris]
+
     return {"id": key, "title": title, "rows": axis(row_iris), "columns": axis(column_iris), "cells": cells,
             "query": GapQuery(query, {}).as_dict()}
 
@@ -143,7 +148,7 @@ def build_report(*, settings: Settings, store: Store | None = None, runner: Quer
 
     Raises `KgError` when the graph holds no ontology, `NotFound` when a gaps query file is missing.
     """
-    runner = runner or StoreRunner(store)
+    runner = runner_for(runner, store)
     if not runner.run_select(_ANY_TRIPLE_IN, {"g": NamedNode(GRAPH_ONTOLOGY)}).rows:
         raise KgError(f"the store at {settings.store_dir} holds no ontology: run `kg build` first")
     reasoned = bool(runner.run_select(_ANY_TRIPLE_IN, {"g": NamedNode(GRAPH_INFERRED)}).rows)

@@ -39,11 +39,13 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryBoolean,
+    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     Store,
     Triple,
     Variable,
+    parse_query_results,
 )
 
 from kg.errors import NotFound, ParameterError, QuerySyntaxError
@@ -106,6 +108,14 @@ def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Ter
         raise QuerySyntaxError(f"{source or 'query'}: SPARQL syntax error: {err}") from None
 
 
+def union_select(store: Store, text: str, *, source: str | Path | None = None) -> QuerySolutions:
+    """`union_query` for a SELECT query: its solutions. Raises QuerySyntaxError for another query form."""
+    result = union_query(store, text, source=source)
+    if not isinstance(result, QuerySolutions):
+        raise QuerySyntaxError(f"{source or 'query'}: a SELECT query was expected")
+    return result
+
+
 def _datatype_iri(text: str) -> str:
     if text == IRI_TYPE:
         return IRI_TYPE
@@ -131,7 +141,8 @@ class ParameterSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="the SPARQL variable it binds")
-    type: str = Field(default="xsd:string", validate_default=True, description="`iri` or an XSD datatype such as xsd:integer")
+    type: str = Field(default="xsd:string", validate_default=True,
+                      description="`iri` or an XSD datatype such as xsd:integer")
     default: str | None = None
     description: str = ""
 
@@ -328,7 +339,7 @@ def list_queries(settings: Settings) -> list[NamedQuery]:
 
     Raises QuerySyntaxError if a file's header is malformed.
     """
-    files = _query_files(Path(settings.queries_dir))  # type: ignore[arg-type]
+    files = _query_files(Path(settings.queries_dir))
     return [parse_query_file(path, query_name=name) for name, path in sorted(files.items())]
 
 
@@ -337,7 +348,7 @@ def load_query(settings: Settings, name: str) -> NamedQuery:
 
     Raises NotFound if there is no such query (or the name is not a plain query name).
     """
-    files = _query_files(Path(settings.queries_dir))  # type: ignore[arg-type]
+    files = _query_files(Path(settings.queries_dir))
     if not _NAME.fullmatch(name) or name not in files:
         raise NotFound(f"no named query {name!r}; known queries: {', '.join(sorted(files))}")
     return parse_query_file(files[name], query_name=name)
@@ -360,7 +371,8 @@ def bind_parameters(query: NamedQuery, params: Mapping[str, str]) -> dict[Variab
     return bound
 
 
-def run_query(*, store: Store, query: NamedQuery, params: Mapping[str, str] | None = None) -> QuerySolutions:
+def run_query(*, store: Store, query: NamedQuery,
+              params: Mapping[str, str] | None = None) -> QuerySolutions | QueryBoolean | QueryTriples:
     """Run a named query on the store (default graph = union of the named graphs).
 
     Returns pyoxigraph's result (QuerySolutions for SELECT). Raises ParameterError for bad parameters,
@@ -375,7 +387,15 @@ def result_table(solutions: QuerySolutions) -> ResultTable:
     return ResultTable(variables=variables, rows=[[solution[v] for v in variables] for solution in solutions])
 
 
-def plain_value(term: NamedNode | Literal | None) -> str | int | bool | None:
+def tsv_table(body: bytes) -> ResultTable:
+    """A SELECT result serialized as TSV (what the query workers return) read into memory."""
+    solutions = parse_query_results(body, format=QueryResultsFormat.TSV)
+    if not isinstance(solutions, QuerySolutions):
+        raise QuerySyntaxError("a SELECT query was expected")
+    return result_table(solutions)
+
+
+def plain_value(term: NamedNode | Literal | BlankNode | None) -> str | int | bool | None:
     """A term as a JSON-ready value: integers and booleans as such, IRIs and other literals as text.
 
     >>> plain_value(Literal("3", datatype=NamedNode(XSD + "integer"))), plain_value(NamedNode("https://e.org/a"))

@@ -22,7 +22,7 @@ from kg.queries import (
     union_query,
 )
 
-__all__ = ["Term", "QueryRunner", "StoreRunner", "run_named", "records"]
+__all__ = ["Term", "QueryRunner", "StoreRunner", "runner_for", "run_named", "records"]
 
 Term = NamedNode | Literal | BlankNode
 
@@ -45,6 +45,15 @@ class StoreRunner:
         if not isinstance(solutions, QuerySolutions):
             raise QuerySyntaxError("a SELECT query was expected")
         return result_table(solutions)
+
+
+def runner_for(runner: QueryRunner | None, store: Store | None) -> QueryRunner:
+    """`runner`, else a StoreRunner on `store`: library functions accept either."""
+    if runner is not None:
+        return runner
+    if store is None:
+        raise TypeError("give a runner or a store")
+    return StoreRunner(store)
 
 
 def run_named(runner: QueryRunner, query: NamedQuery, params: Mapping[str, str] | None = None) -> ResultTable:

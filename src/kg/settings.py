@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -26,15 +26,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
 
     root: Path = _default_root()
-    """Project folder; the paths below default to folders inside it."""
-    ontology_dir: Path | None = None
-    data_dir: Path | None = None
-    edits_dir: Path | None = None
+    """Project folder; the paths below default to folders inside it (a default factory receives the fields
+    validated before it: `root`, resolved)."""
+    ontology_dir: Path = Field(default_factory=lambda fields: fields["root"] / "ontology")
+    data_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "ttl")
+    edits_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "edits")
     """Maintainers' edits (data/edits/, see kg.edits): written by the write API, never by `kg import`."""
-    curated_dir: Path | None = None
-    queries_dir: Path | None = None
-    store_dir: Path | None = None
-    sources_dir: Path | None = None
+    curated_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "curated")
+    queries_dir: Path = Field(default_factory=lambda fields: fields["root"] / "queries")
+    store_dir: Path = Field(default_factory=lambda fields: fields["root"] / ".kg" / "store")
+    sources_dir: Path = Field(default_factory=lambda fields: fields["root"].parent / "shared")
     """Source documents (seeds/, survey-repo/); default: ../shared beside the project."""
 
     host: str = "127.0.0.1"
@@ -78,22 +79,11 @@ class Settings(BaseSettings):
     read_timeout_s: float = 10.0
     """Time a client has to send a complete request (line, headers and body); slower ones are disconnected."""
 
-    def model_post_init(self, __context: object) -> None:
-        root = self.root.resolve()
-        self.root = root
-        defaults = {
-            "ontology_dir": root / "ontology",
-            "data_dir": root / "data" / "ttl",
-            "edits_dir": root / "data" / "edits",
-            "curated_dir": root / "data" / "curated",
-            "queries_dir": root / "queries",
-            "store_dir": root / ".kg" / "store",
-            "sources_dir": root.parent / "shared",
-        }
-        for name, value in defaults.items():
-            if getattr(self, name) is None:
-                setattr(self, name, value)
+    @field_validator("root")
+    @classmethod
+    def _resolve_root(cls, root: Path) -> Path:
+        return root.resolve()
 
     @property
     def qc_dir(self) -> Path:
-        return self.queries_dir / "qc"  # type: ignore[operator]
+        return self.queries_dir / "qc"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 __all__ = ["Severity", "Violation", "ValidationReport"]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     ERROR = "ERROR"
     WARNING = "WARNING"
     INFO = "INFO"

@@ -4,12 +4,13 @@ the server's worker pool like every other query."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.iri import GRAPH_INFERRED
-from kg.runner import QueryRunner, records
+from kg.runner import QueryRunner, Term, records
 
 __all__ = ["Fact", "Description", "describe"]
 
@@ -71,7 +72,10 @@ class _Facts:
     def __init__(self) -> None:
         self.by_triple: dict[tuple, Fact] = {}
 
-    def add(self, predicate: ox.NamedNode, obj: ox.NamedNode | ox.BlankNode | ox.Literal, graph: object) -> None:
+    def add(self, row: Mapping[str, Term | None], p: str = "p", o: str = "o", g: str = "g") -> None:
+        """Add the fact a row binds to the variables `p`, `o` in graph `g`."""
+        predicate, obj, graph = row[p], row[o], row[g]
+        assert isinstance(predicate, ox.NamedNode) and obj is not None  # bound together by a triple pattern
         inferred = isinstance(graph, ox.NamedNode) and graph.value == GRAPH_INFERRED
         fact = self.by_triple.get((predicate, obj))
         if fact is None:
@@ -86,16 +90,19 @@ class _Facts:
 def describe(runner: QueryRunner, iri: str) -> Description:
     """Collect the description of `iri` from every graph, with three queries run by `runner`."""
     node = {"s": ox.NamedNode(iri)}
-    facts, blank = _Facts(), {}
+    facts, blank = _Facts(), dict[str, _Facts]()
     for row in records(runner.run_select(_FACTS, node)):
-        facts.add(row["p"], row["o"], row["g"])
-        if row["bp"] is not None:
-            blank.setdefault(row["o"].value, _Facts()).add(row["bp"], row["bo"], row["bg"])
+        facts.add(row)
+        if row["bp"] is not None and (obj := row["o"]) is not None:
+            blank.setdefault(obj.value, _Facts()).add(row, "bp", "bo", "bg")
     description = Description(iri=iri, facts=facts.sorted(),
                               blank_facts={key: collected.sorted() for key, collected in blank.items()})
     by_record: dict[str, _Facts] = {}
     for row in records(runner.run_select(_RECORDS, node)):
-        by_record.setdefault(row["r"].value, _Facts()).add(row["p"], row["o"], row["g"])
+        record = row["r"]
+        assert record is not None  # bound by a triple pattern
+        by_record.setdefault(record.value, _Facts()).add(row)
     description.records = {record: by_record[record].sorted() for record in sorted(by_record)}
-    description.inbound = [(row["x"], row["p"]) for row in records(runner.run_select(_INBOUND, node))]
+    description.inbound = [(x, p) for row in records(runner.run_select(_INBOUND, node))
+                           if isinstance(x := row["x"], ox.NamedNode) and isinstance(p := row["p"], ox.NamedNode)]
     return description

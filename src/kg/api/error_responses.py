@@ -85,8 +85,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(KgError, on_known)
     app.add_exception_handler(NotAcceptable, on_known)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(RequestValidationError, on_validation)
+    # Starlette types every handler as taking Exception; each of these receives only its own class
+    app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
     app.add_middleware(CatchUnexpected)
 
 

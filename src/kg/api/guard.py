@@ -140,12 +140,12 @@ def check_query(text: str, *, max_chars: int, max_depth: int) -> QueryShape:
         token = _PNAME.match(text, pos) if pos >= no_pname_before else None
         if token is None:
             if pos >= no_pname_before:
-                run = _PREFIX_RUN.match(text, pos).end()
+                run = _PREFIX_RUN.match(text, pos).end()  # type: ignore[union-attr]  # `*`: matches always
                 no_pname_before = run if text[run:run + 1] != ":" else pos
             token = _TOKEN.match(text, pos)
             if token is None:
                 _unreadable(text, pos)
-        kind, value = token.lastgroup, token.group()
+        kind, value = token.lastgroup or "", token.group()  # every alternative is a named group
         pos = token.end()
         if kind == "ws":
             if "\\" in value:

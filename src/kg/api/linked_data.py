@@ -31,7 +31,7 @@ _EXPORT_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
 def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
     prefixes = PREFIXES if fmt.key in ("ttl", "rdfxml") else None
-    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes)
+    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes) or b""  # None only when given an output
 
 
 def _resource_route(kind: str):
@@ -81,7 +81,8 @@ async def ontology(request: Request, suffix: str = "") -> Response:
         if fmt is HTML:
             return ontology_page(runner, graph=GRAPH_ONTOLOGY, base=base).encode()
         rows = runner.run_select(_GRAPH_TRIPLES, {"g": ox.NamedNode(GRAPH_ONTOLOGY)}).rows
-        return _serialize([ox.Triple(s, p, o) for _, s, p, o in rows], fmt)
+        # ?s ?p ?o of a triple pattern always make a valid triple
+        return _serialize([ox.Triple(s, p, o) for _, s, p, o in rows], fmt)  # type: ignore[arg-type]
 
     return await service(request).respond(request, ("ontology",), fmt, compute)
 
@@ -105,9 +106,11 @@ GROUP BY ?base ?p ?host
 def void_statistics(runner: QueryRunner, *, base: str) -> dict:
     """Counts for VoID and the home page: triples (all, per graph), class sizes, vocabularies, link sets."""
     per_graph = records(runner.run_select(_VOID_QUERY))
-    predicates = [row["p"].value for row in records(runner.run_select(_VOID_PREDICATES))]
+    predicates = [p.value for row in records(runner.run_select(_VOID_PREDICATES)) if (p := row["p"]) is not None]
+    total = runner.run_select(_VOID_TOTAL).rows[0][0]
+    assert total is not None  # COUNT is always bound
     return {
-        "triples": int(runner.run_select(_VOID_TOTAL).rows[0][0].value),
+        "triples": int(total.value),
         "graphs": per_graph,
         "classes": records(runner.run_select(_VOID_CLASSES)),
         "vocabularies": sorted({ns for ns in PREFIXES.values() if any(p.startswith(ns) for p in predicates)}),
@@ -192,5 +195,5 @@ async def export_route(request: Request, format: str = "ttl") -> Response:
     store = request.app.state.graph.store
     # a dump of every quad, not a query: it runs in a thread on the primary store, and is cached
     return await service(request).respond(
-        request, ("export",), fmt, lambda runner: export(store, format=fmt.key),
+        request, ("export",), fmt, lambda runner: export(store, format=fmt.key) or b"",
         headers={"Content-Disposition": f'attachment; filename="duality-kg.{fmt.suffix}"'})

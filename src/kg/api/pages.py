@@ -38,7 +38,8 @@ _ONTOLOGY_TERMS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?g ?kind ?term (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?doc) (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
+SELECT ?g ?kind ?term (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?doc)
+       (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
 WHERE { GRAPH ?g {
   VALUES (?type ?kind) { (owl:Class "1 Classes") (owl:ObjectProperty "2 Object properties")
                          (owl:DatatypeProperty "3 Datatype properties") (skos:Concept "4 Taxonomy concepts")
@@ -55,8 +56,10 @@ def ontology_page(runner: QueryRunner, *, graph: str, base: str) -> str:
     """Documentation of the ontology graph: classes, properties and taxonomy concepts with their labels."""
     sections: dict[str, list[dict]] = {}
     for row in records(runner.run_select(_ONTOLOGY_TERMS, {"g": ox.NamedNode(graph)})):
-        term = row["term"].value
-        sections.setdefault(row["kind"].value.split(" ", 1)[1], []).append({
+        term_node, kind = row["term"], row["kind"]
+        assert term_node is not None and kind is not None  # bound in every row
+        term = term_node.value
+        sections.setdefault(kind.value.split(" ", 1)[1], []).append({
             "iri": term,
             "anchor": term.rpartition("#")[2] if term.startswith(DKG) else compact(term),
             "label": row["label"].value if row["label"] else "",

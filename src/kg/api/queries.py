@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -21,7 +20,7 @@ from kg.api.rendering import render
 from kg.errors import InputError
 from kg.figures import figure_names, figure_title, render_figure
 from kg.formats import HTML, IMAGE_FORMATS, RESULT_FORMATS
-from kg.queries import bind_parameters, list_queries, load_query, result_table
+from kg.queries import bind_parameters, list_queries, load_query, tsv_table
 from kg.runner import QueryRunner
 from kg.settings import Settings
 
@@ -57,13 +56,13 @@ async def query_results(name: str, request: Request) -> Response:
         if fmt is not HTML:
             return await queries.run(query.text, format_key=fmt.key, substitutions=substitutions)
         body = await queries.run(query.text, format_key="tsv", substitutions=substitutions)
-        table = result_table(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV))
+        table = tsv_table(body)
         return render("query_result.html", base=settings.base_iri, title=query.name, here="/queries",
                       query=query, table=table, params=params, downloads=RESULT_FORMATS,
                       query_string="?" + urlencode(params) if params else "").encode()
 
-    key = ("named-query", name, tuple(sorted((k, str(t)) for k, t in substitutions.items())))
-    return await queries.respond(request, key, fmt, produce)
+    cache_key = ("named-query", name, tuple(sorted((k, str(t)) for k, t in substitutions.items())))
+    return await queries.respond(request, cache_key, fmt, produce)
 
 
 @router.get("/figures", response_class=HTMLResponse, summary="The survey's figures, redrawn from the graph")

@@ -16,14 +16,13 @@ import inspect
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 
-import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.api.graph_state import GraphState
 from kg.api.workers import QueryJob, QueryPool
 from kg.formats import Format
-from kg.queries import ResultTable, result_table
+from kg.queries import ResultTable, tsv_table
 from kg.runner import QueryRunner, Term
 from kg.settings import Settings
 
@@ -67,7 +66,7 @@ class QueryService:
     async def select(self, query: str, substitutions: Mapping[str, Term] | None = None, *,
                      max_rows: int | None = None) -> ResultTable:
         body = await self.run(query, substitutions=substitutions, max_rows=max_rows or self.internal_max_rows)
-        return result_table(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV))
+        return tsv_table(body)
 
     def runner(self) -> PoolRunner:
         """A runner for code in a worker thread; create it on the event loop."""
@@ -89,7 +88,7 @@ class QueryService:
             if inspect.iscoroutinefunction(compute):
                 body = await compute()
             else:
-                body = await asyncio.to_thread(compute, self.runner())
+                body = await asyncio.to_thread(compute, self.runner())  # type: ignore[arg-type]  # not a coroutine
             if self.graph.version == version:  # a write during the computation: do not file it as current
                 self.graph.remember(key, media_type, body)
             return media_type, body

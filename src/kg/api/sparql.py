@@ -191,6 +191,8 @@ def service_description(request: Request) -> Response:
         f"""_:graph{index} a sd:NamedGraph ; sd:name <{g}> .\n"""
         for index, g in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
     )
+    comment = ("Read-only. The default graph is the union of the named graphs. SERVICE, LOAD and updates are "
+               "refused; FROM and default-graph-uri select local graphs only.")
     turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 _:service a sd:Service ;
@@ -198,7 +200,7 @@ _:service a sd:Service ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
     {" ; ".join(f"sd:resultFormat <{v}>" for v in result_formats.values())} ;
-    rdfs:comment "Read-only. The default graph is the union of the named graphs. SERVICE, LOAD and updates are refused; FROM and default-graph-uri select local graphs only." ;
+    rdfs:comment "{comment}" ;
     sd:defaultDataset _:dataset .
 _:dataset a sd:Dataset ;
 {graphs}        sd:defaultGraph _:default .

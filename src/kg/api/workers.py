@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -101,16 +102,17 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
         raise QuerySyntaxError(f"SPARQL syntax error: {err}") from None
 
     if isinstance(results, ox.QueryBoolean):
-        return results.serialize(format=RESULTS_FORMAT_ENUM[job.format_key])
+        # serialize and ox.serialize return None only when given an output to write to
+        return results.serialize(format=RESULTS_FORMAT_ENUM[job.format_key]) or b""
     # The row cap is enforced while pyoxigraph streams the result as TSV / N-Triples (one row or
     # triple per line), so an oversized result is cut off early; the capped text is then converted
     # natively to the requested format.
     capped = _CappedLines(job.max_rows)
     try:
         if isinstance(results, ox.QuerySolutions):
-            results.serialize(capped, format=ox.QueryResultsFormat.TSV)
+            results.serialize(capped, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]  # has write()
         else:
-            results.serialize(capped, format=ox.RdfFormat.N_TRIPLES)
+            results.serialize(capped, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]  # has write()
     except _TooManyLines:
         unit = "rows" if isinstance(results, ox.QuerySolutions) else "triples"
         raise QueryRejected(f"the result has more than {job.max_rows} {unit}; add LIMIT or narrow the query") from None
@@ -119,13 +121,13 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
         if job.format_key == "tsv":
             return text
         parsed = ox.parse_query_results(text, format=ox.QueryResultsFormat.TSV)
-        return parsed.serialize(format=RESULTS_FORMAT_ENUM[job.format_key])
+        return parsed.serialize(format=RESULTS_FORMAT_ENUM[job.format_key]) or b""
     if job.format_key == "nt":
         return text
     rdf_format = RDF_FORMAT_ENUM[job.format_key]
     triples = [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
 
 
 def _term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
@@ -163,7 +165,8 @@ class _CappedLines:
     """A binary sink that refuses more than `cap` lines after a header line (TSV) or none (N-Triples)."""
 
     def __init__(self, cap: int):
-        self.limit, self.lines, self.chunks = cap + 1, 0, []
+        self.limit, self.lines = cap + 1, 0
+        self.chunks: list[bytes] = []
 
     def write(self, chunk: bytes) -> int:
         self.lines += chunk.count(b"\n")
@@ -192,9 +195,9 @@ def _worker_main(conn: Connection, memory_limit_mb: int) -> None:
         cpu_before = time.process_time()
         try:
             snapshot = message if isinstance(message, Snapshot) else message.snapshot
-            if opened != snapshot:
+            if opened != snapshot or store is None:
                 store, opened = open_snapshot(snapshot), snapshot
-            reply = ("ok", b"" if isinstance(message, Snapshot) else execute(store, message))
+            reply: tuple[str, bytes | str] = ("ok", b"" if isinstance(message, Snapshot) else execute(store, message))
         except QuerySyntaxError as err:
             reply = ("syntax", str(err))
         except QueryRejected as err:
@@ -231,17 +234,22 @@ class _Worker:
         self.opened: Snapshot | None = None
         self.niced = False
         self._stderr_tail = b""
-        os.set_blocking(self.process.stderr.fileno(), False)
-        asyncio.get_running_loop().add_reader(self.process.stderr.fileno(), self._read_stderr)
+        os.set_blocking(self._stderr.fileno(), False)
+        asyncio.get_running_loop().add_reader(self._stderr.fileno(), self._read_stderr)
+
+    @property
+    def _stderr(self) -> IO[bytes]:
+        assert self.process.stderr is not None  # started with stderr=PIPE
+        return self.process.stderr
 
     def _read_stderr(self) -> bool:
         """Keep the tail of what the worker wrote to stderr and log it; False at end of file."""
         try:
-            chunk = os.read(self.process.stderr.fileno(), 65536)
+            chunk = os.read(self._stderr.fileno(), 65536)
         except BlockingIOError:
             return True
         if not chunk:
-            asyncio.get_running_loop().remove_reader(self.process.stderr.fileno())
+            asyncio.get_running_loop().remove_reader(self._stderr.fileno())
             return False
         self._stderr_tail = (self._stderr_tail + chunk)[-_STDERR_TAIL:]
         _log.warning("query worker %s: %s", self.process.pid, chunk.decode("utf-8", "replace").rstrip()[:2000])
@@ -249,7 +257,7 @@ class _Worker:
 
     def ran_out_of_memory(self) -> bool:
         """After the worker died: did it abort because an allocation over its memory limit failed?"""
-        while not self.process.stderr.closed and self._read_stderr():
+        while not self._stderr.closed and self._read_stderr():
             pass
         return self.process.returncode == -signal.SIGABRT and b"memory allocation of" in self._stderr_tail
 
@@ -257,12 +265,12 @@ class _Worker:
         self.process.kill()
         self.process.wait(timeout=5)
         self.conn.close()
-        if not self.process.stderr.closed:
+        if not self._stderr.closed:
             try:
-                asyncio.get_running_loop().remove_reader(self.process.stderr.fileno())
+                asyncio.get_running_loop().remove_reader(self._stderr.fileno())
             except RuntimeError:  # no loop (interpreter shutdown): nothing to unregister
                 pass
-            self.process.stderr.close()
+            self._stderr.close()
 
 
 _STDERR_TAIL = 4096
@@ -336,7 +344,7 @@ class QueryPool:
         try:
             worker = await self._acquire(ticket, deadline)
         except BaseException:
-            if ticket.worker is not None:  # granted while being cancelled: hand it on
+            if isinstance(ticket.worker, _Worker):  # granted while being cancelled: hand it on
                 self._idle.append(ticket.worker)
                 self.share.finish(ticket)
             else:
@@ -412,7 +420,8 @@ class QueryPool:
                 status, payload, ticket.cpu_s = worker.conn.recv()
             except (EOFError, OSError) as err:
                 if ticket.preempted:
-                    raise QueryTimeout(f"the query was stopped after {time.monotonic() - ticket.started:.1f} s "
+                    running_s = time.monotonic() - (ticket.started or 0.0)  # preempted: it had started
+                    raise QueryTimeout(f"the query was stopped after {running_s:.1f} s "
                                        "so that other clients' queries could run; narrow it or retry later") from None
                 worker.process.wait(timeout=5)
                 if worker.ran_out_of_memory():

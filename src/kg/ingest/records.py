@@ -87,7 +87,8 @@ def unique_keys(bases: list[str], qualifiers: list[str]) -> list[str]:
     ['a', 'b-x', 'b-y', 'b-y-2']
     """
     shared = {base for base in bases if bases.count(base) > 1}
-    keys = [f"{base}-{qualifier}" if base in shared else base for base, qualifier in zip(bases, qualifiers, strict=True)]
+    keys = [f"{base}-{qualifier}" if base in shared else base
+            for base, qualifier in zip(bases, qualifiers, strict=True)]
     seen: dict[str, int] = {}
     unique = []
     for key in keys:

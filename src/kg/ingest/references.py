@@ -72,7 +72,8 @@ def _parse_entry(number: int, line: int, body: str) -> Reference:
     if not title or not authors:
         raise InputError(f"seed 001 line {line}: reference [{number}] has no author or title: {body!r}")
     venue = _venue(venue_part)
-    found_year = re.search(r"\(((?:19|20)\d{2})\)", venue_part) or re.search(r"(?<![\d–-])((?:19|20)\d{2})(?![\d–-])", venue_part)
+    found_year = (re.search(r"\(((?:19|20)\d{2})\)", venue_part)
+                  or re.search(r"(?<![\d–-])((?:19|20)\d{2})(?![\d–-])", venue_part))
     arxiv = None
     if venue and re.search(r"arxiv|corr", venue, re.IGNORECASE):
         arxiv = normalise_arxiv_id(venue)

@@ -116,7 +116,8 @@ def _collect(lines: list[str], start: int, end: int) -> tuple[list[Area], list[D
     close()
     for area in found_areas:
         if not area.challenges:
-            raise InputError(f"seed 001 line {area.line}: Section {area.section} area {area.heading!r} has no numbered challenges")
+            raise InputError(f"seed 001 line {area.line}: Section {area.section} area {area.heading!r} "
+                             "has no numbered challenges")
     return found_areas, found_directions
 
 

@@ -175,7 +175,8 @@ def code_availability_of(cell: str) -> str | None:
 
 
 def settings_of(cell: str) -> list[str]:
-    """dkg:Simulation and/or dkg:RealWorld stated by a setting cell ('Both' = both; 'Potential real-world' = not real)."""
+    """dkg:Simulation and/or dkg:RealWorld stated by a setting cell
+    ('Both' = both; 'Potential real-world' = not real)."""
     value = cell.strip().lower()
     if value == "both":
         return ["RealWorld", "Simulation"]
