@@ -279,6 +279,7 @@ def _rename(path: Heading, target: Heading, old: dict[Heading, set[str]], new: d
 
 
 def _diff_sheets(a: Edition, b: Edition, result: EditionDiff, history: History) -> None:
+    assert b.sheets is not None, "diff() compares spreadsheets only when the later edition has them"
     before = read_sheet_state(a.sheets).rows if a.sheets else {}
     state = read_sheet_state(b.sheets)
     after = state.rows

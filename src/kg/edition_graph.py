@@ -42,8 +42,9 @@ def edition_quads(history: History) -> list[ox.Quad]:
     for edition in history.editions:
         node = ox.NamedNode(edition_graph_iri(edition))
 
-        def add(subject: ox.NamedNode, predicate: str, value: ox.NamedNode | ox.Literal) -> None:
-            quads.append(ox.Quad(subject, _n(predicate), value, node))
+        def add(subject: ox.NamedNode, predicate: str, value: ox.NamedNode | ox.Literal,
+                graph: ox.NamedNode = node) -> None:
+            quads.append(ox.Quad(subject, _n(predicate), value, graph))
 
         add(node, "rdf:type", _n("prov:Entity"))
         add(node, "rdf:type", _n("schema:CreativeWork"))

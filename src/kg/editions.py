@@ -89,19 +89,19 @@ class History:
         text = ref.strip().lower()
         if text == SEED:
             return self.editions[-1]
-        dated = [e for e in self.editions if e.date]
+        dated = [e for e in self.editions if e.date and e.commit]
         if re.match(r"^\d{4}-\d\d", text):  # a date (prefix) in the MANIFEST's spelling, colons optional
             wanted = text.replace(":", "").replace("-", "")
-            found = [e for e in dated if e.date.replace("-", "").lower().startswith(wanted)]
+            found = [e for e in dated if str(e.date).replace("-", "").lower().startswith(wanted)]
         elif re.fullmatch(r"[0-9a-f]{7,40}", text):
-            found = [e for e in dated if e.commit.startswith(text)]
+            found = [e for e in dated if str(e.commit).startswith(text)]
             if len(found) > 1:
-                raise NotFound(f"commit prefix {ref!r} is ambiguous: {', '.join(e.commit[:10] for e in found)}")
+                raise NotFound(f"commit prefix {ref!r} is ambiguous: {', '.join(str(e.commit)[:10] for e in found)}")
         else:
             found = []
         if not found:
-            raise NotFound(f"no edition {ref!r}: give `seed`, a date between {dated[0].date[:10]} and "
-                           f"{dated[-1].date[:10]} (e.g. 2024-08-27), or a commit id of 7+ hex digits "
+            raise NotFound(f"no edition {ref!r}: give `seed`, a date between {str(dated[0].date)[:10]} and "
+                           f"{str(dated[-1].date)[:10]} (e.g. 2024-08-27), or a commit id of 7+ hex digits "
                            "(`kg changelog` lists them)")
         return found[-1]
 
@@ -223,12 +223,12 @@ def _identify(items: list[ListItem], built: Built) -> dict[tuple[str, str | None
         iri = built.resolution.paper_of.get(record.fragment)
         if not iri:
             continue
-        keys = record.keys
-        if keys.title:
-            by_title.setdefault(normalise_title(keys.title), iri)
+        paper_keys = record.keys
+        if paper_keys.title:
+            by_title.setdefault(normalise_title(paper_keys.title), iri)
             if record.record_class == "dkg:ReferenceEntry":
-                references.append((normalise_title(keys.title), iri))
-        for kind, value in (("arxiv", keys.arxiv_id), ("doi", keys.doi)):
+                references.append((normalise_title(paper_keys.title), iri))
+        for kind, value in (("arxiv", paper_keys.arxiv_id), ("doi", paper_keys.doi)):
             if value and value.lower() not in contested:
                 by_id.setdefault(f"{kind}:{value.lower()}", iri)
 

@@ -25,23 +25,15 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import owlready2
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
-from kg.iri import (
-    DKG,
-    GRAPH_DATA,
-    GRAPH_INFERRED,
-    GRAPH_ONTOLOGY,
-    PREFIXES,
-    PROV,
-    compact,
-)
-from kg.queries import union_query
+from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV, compact
+from kg.queries import union_select
 from kg.settings import Settings
 
 __all__ = ["ReasoningResult", "reason", "reasoner_name"]
@@ -110,7 +102,7 @@ class _Vocabulary:
 
 
 def _select(store: Store, query: str) -> Iterator[tuple]:
-    solutions = union_query(store, query)
+    solutions = union_select(store, query)
     for row in solutions:
         yield tuple(row[i] for i in range(len(solutions.variables)))
 
@@ -129,7 +121,8 @@ def _read_vocabulary(store: Store) -> _Vocabulary:
     for p, r in _select(store, f"SELECT ?p ?r WHERE {{ {onto} {{ ?p rdfs:range ?r }} FILTER(isIRI(?r)) }}"):
         ranges[p.value].add(r.value)
     characteristic = props("?p a ?t . VALUES ?t { owl:FunctionalProperty owl:InverseFunctionalProperty "
-                           "owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty owl:SymmetricProperty }")
+                           "owl:AsymmetricProperty owl:IrreflexiveProperty owl:TransitiveProperty "
+                           "owl:SymmetricProperty }")
     datatype = props("?p a owl:DatatypeProperty")
     closed = props("?p dkg:closedPerWork true")
     inverse: dict[str, set[str]] = defaultdict(set)
@@ -163,7 +156,8 @@ def _read_vocabulary(store: Store) -> _Vocabulary:
     # an inverse that is subject-relevant.
     object_relevant = {prop for prop in everything
                        if ({prop} | supers.get(prop, set())) & with_range
-                       or any(q in subject_relevant for f in {prop} | supers.get(prop, set()) for q in inverse.get(f, ()))}
+                       or any(q in subject_relevant
+                              for f in {prop} | supers.get(prop, set()) for q in inverse.get(f, ()))}
     category = {cls.value: concept.value for concept, cls in _select(
         store, f"SELECT ?concept ?class WHERE {{ {onto} {{ ?concept dkg:categoryClass ?class }} }}")}
     work_classes = {row[0].value for row in _select(
@@ -476,7 +470,7 @@ def _signature_facts(signature: frozenset) -> tuple[list[str], list[tuple[str, s
 
 
 def _hermit_signatures(ontology_nt: bytes, context: _NTriples, numbered: list[tuple[int, frozenset]],
-                       closed: set[str], extra_subjects: list[str] = (),
+                       closed: set[str], extra_subjects: Iterable[str] = (),
                        hierarchy: dict[str, frozenset[str]] | None = None):
     doc = _NTriples()
     doc.lines = list(context.lines)
@@ -561,8 +555,9 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    began = datetime.now(timezone.utc)
-    ontology_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(GRAPH_ONTOLOGY))
+    began = datetime.now(UTC)
+    # dump returns None only when it writes to an output file
+    ontology_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(GRAPH_ONTOLOGY)) or b""
     if not ontology_nt.strip():
         raise KgError(f"graph:ontology is empty in the store at {settings.store_dir}: run `kg build` first")
     vocabulary = _read_vocabulary(store)
@@ -570,7 +565,8 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     timings["read"] = time.perf_counter() - started
 
     incoming = _incoming_link_entries(works, vocabulary)
-    signature_of = {w: _signature(facts, vocabulary, works) | frozenset(incoming.get(w, ())) for w, facts in works.items()}
+    signature_of = {w: _signature(facts, vocabulary, works) | frozenset(incoming.get(w, ()))
+                    for w, facts in works.items()}
     members: dict[frozenset, list[str]] = defaultdict(list)
     for work, signature in signature_of.items():
         members[signature].append(work)
@@ -587,8 +583,8 @@ def reason(*, settings: Settings, store: Store, whole_graph: bool = False,
     for cls, o in held:
         context.add(f"<{o}>", RDF_TYPE, f"<{cls}>")
     context_objects = sorted(roots)
-    for s, p, o in _context_triples(store, sorted(roots | {o for _, o in held}), works):
-        context.add(f"<{s}>", p, str(o))
+    for s, p, value in _context_triples(store, sorted(roots | {o for _, o in held}), works):
+        context.add(f"<{s}>", p, str(value))
     timings["signatures"] = time.perf_counter() - started - timings["read"]
 
     memberships: dict[str, frozenset[str]] = {}
@@ -670,14 +666,17 @@ def _provenance_quads(*, name: str, mode: str, began: datetime, works: int, sign
     activity, agent = NamedNode(ACTIVITY), NamedNode(REASONER_AGENT)
     xsd = PREFIXES["xsd"]
     rdfs_label = NamedNode(RDFS + "label")
-    stamp = lambda moment: Literal(moment.isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
-    triples = [
+
+    def stamp(moment: datetime) -> Literal:
+        return Literal(moment.isoformat(timespec="seconds"), datatype=NamedNode(xsd + "dateTime"))
+
+    triples: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
         (graph, NamedNode(PROV + "wasGeneratedBy"), activity),
         (activity, NamedNode(RDF_TYPE), NamedNode(PROV + "Activity")),
         (activity, rdfs_label, Literal(f"kg reason ({mode}): {works} works, {signatures} distinct fact "
                                        f"signatures, {inferred} inferred triples")),
         (activity, NamedNode(PROV + "startedAtTime"), stamp(began)),
-        (activity, NamedNode(PROV + "endedAtTime"), stamp(datetime.now(timezone.utc))),
+        (activity, NamedNode(PROV + "endedAtTime"), stamp(datetime.now(UTC))),
         (activity, NamedNode(PROV + "used"), NamedNode(GRAPH_ONTOLOGY)),
         (activity, NamedNode(PROV + "used"), NamedNode(GRAPH_DATA)),
         (activity, NamedNode(PROV + "wasAssociatedWith"), agent),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.datafiles import ProjectFiles, read_project
 from kg.edits import project_files
-from kg.queries import union_query
+from kg.queries import union_select
 from kg.settings import Settings
 
 __all__ = ["collect_stats", "PROVENANCE_RULE"]
@@ -26,7 +26,8 @@ _COUNTS: dict[str, str] = {
     "list_entries_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
     "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?r a dkg:ListEntry ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
     "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t FILTER (?t IN (2, 3, 4, 5, 7)) }",
-    "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t ; dkg:recordOf ?p . ?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
+    "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:TableRow ; dkg:tableNumber ?t ; "
+                           "dkg:recordOf ?p . ?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
     "spreadsheet_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:SpreadsheetRow }",
     "spreadsheet_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a dkg:SpreadsheetRow ; dkg:recordOf ?p . ?p a dkg:ResearchPaper }",
     "benchmarks": "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b a dkg:Benchmark }",
@@ -48,14 +49,14 @@ def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[s
     if data_dir is None:  # as the build loads it: data/ttl/ with the maintainers' edits (data/edits/)
         project = project_files(settings)
     else:
-        project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
+        project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)
     store = project.to_store()
     stats: dict[str, object] = {}
     for name, query in _COUNTS.items():
-        rows = list(union_query(store, query))
+        rows = list(union_select(store, query))
         stats[name] = int(rows[0]["n"].value)
     rule = settings.qc_dir / PROVENANCE_RULE
-    stats["statements_without_provenance"] = len(list(union_query(store, rule.read_text(encoding="utf-8"),
+    stats["statements_without_provenance"] = len(list(union_select(store, rule.read_text(encoding="utf-8"),
                                                                   source=rule)))
     stats["shacl_violations"], note = _shacl_violations(settings=settings, project=project)
     if note:

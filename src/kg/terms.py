@@ -11,7 +11,7 @@ triples, so the line reported is the first one of the file's text that spells th
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,7 +34,7 @@ _CORE = (RDF, RDFS, OWL, XSD)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
-@lru_cache(maxsize=None)
+@cache
 def pinned_terms(pin: Path, namespace: str) -> frozenset[str]:
     """The terms of `namespace` a pin declares: the subjects of its Turtle, or the lines of a term list.
 

@@ -41,16 +41,15 @@ def validate(*, settings: Settings, store: ox.Store | None = None, data_dir: Pat
     pin of ontology/vocab/ is missing and QuerySyntaxError for a broken QC query.
     """
     if project is None and data_dir is None:
-        from kg.edits import (
-            project_files,  # the files as the build loads them: data/ttl/ with data/edits/
-        )
+        # the files as the build loads them: data/ttl/ with data/edits/
+        from kg.edits import project_files
 
         project = project_files(settings)
     elif project is None:
-        project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)  # type: ignore[arg-type]
+        project = read_project(ontology_dir=settings.ontology_dir, data_dir=data_dir)
     root = settings.root
-    shapes_path = settings.ontology_dir / "shapes.ttl"  # type: ignore[operator]
-    violations = undeclared_terms(project=project, vocab_dir=settings.ontology_dir / "vocab",  # type: ignore[operator]
+    shapes_path = settings.ontology_dir / "shapes.ttl"
+    violations = undeclared_terms(project=project, vocab_dir=settings.ontology_dir / "vocab",
                                   root=root)
     violations += run_shapes(project=project, shapes_path=shapes_path, root=root)
     violations += run_qc(store=store if store is not None else project.to_store(), qc_dir=settings.qc_dir,
@@ -80,7 +79,7 @@ def check_ontology(settings: Settings) -> list[str]:
 
     if shutil.which("java") is None:
         raise KgError("HermiT needs Java: install a Java runtime (e.g. apt-get install default-jre-headless)")
-    paths = ontology_files(settings.ontology_dir)  # type: ignore[arg-type]
+    paths = ontology_files(settings.ontology_dir)
     if not paths:
         return [f"no ontology files in {settings.ontology_dir}"]
     with tempfile.TemporaryDirectory(prefix="kg-ontology-") as tmp:

@@ -103,6 +103,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
         record.fact("cito:isCitedBy", survey)
         records.append(record)
     for record in list_records(parse_list(sources_dir)):
+        assert record.keys.title is not None  # list entries are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
         records.append(record)
     for number in WORK_TABLES:
@@ -116,6 +117,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     frameworks = {rec.fragment: (row.sheet, row.cells.get("Framework", "")) for rec, row in zip(sheets, sheet_rows)}
     related = related_records(parse_related(sources_dir))
     for record in related:
+        assert record.keys.title is not None  # related papers are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
     records += related
     citation = parse_citation(sources_dir)
@@ -133,7 +135,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
                          sheet_keys=read_curated(curated_dir, "sheet-keys"), sheet_frameworks=frameworks)
     _drop_contested_identifiers(records, resolution.contested)
     ref_paper = {r.keys.reference_number: URIRef(resolution.paper_of[r.fragment])
-                 for r in records if r.record_class == "dkg:ReferenceEntry"}
+                 for r in records if r.record_class == "dkg:ReferenceEntry" and r.keys.reference_number is not None}
     curated_used: set[str] = set()
     records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
     records += _curated_policy_facts(curated_dir, resolution, ref_paper, curated_used)
@@ -260,8 +262,9 @@ def _coverage(paper: URIRef, node: URIRef, record: SourceRecord) -> list[Triple]
         if str(marker).startswith("#coverage-"):
             concept = str(marker).removeprefix("#coverage-")
             coverage = URIRef(f"{paper}#table-1-coverage-{concept}")
-            triples += [(coverage, iri("rdf:type"), iri("dkg:Coverage")), (coverage, iri("dkg:coverageOf"), iri("cat:" + concept)),
-                        (coverage, predicate, mark), (paper, iri("dkg:coverage"), coverage), (node, iri("dkg:coverage"), coverage)]
+            triples += [(coverage, iri("rdf:type"), iri("dkg:Coverage")),
+                        (coverage, iri("dkg:coverageOf"), iri("cat:" + concept)), (coverage, predicate, mark),
+                        (paper, iri("dkg:coverage"), coverage), (node, iri("dkg:coverage"), coverage)]
         else:
             triples.append((marker, predicate, mark))
     return triples
@@ -376,8 +379,10 @@ def _curated_text_frameworks(sources_dir: Path, curated_dir: Path, resolution: R
 
 
 def _curated_keys(prefix: str, targets: list[str]) -> list[str]:
-    """Record keys of curated rows from the works they name (`ref:9 ref:8` -> `<prefix>-ref-9-ref-8`), not row numbers."""
-    return [f"{prefix}-{key}" for key in unique_keys([slug(t.replace(":", "-")) for t in targets], ["" for _ in targets])]
+    """Record keys of curated rows from the works they name (`ref:9 ref:8` -> `<prefix>-ref-9-ref-8`),
+    not row numbers."""
+    keys = unique_keys([slug(t.replace(":", "-")) for t in targets], ["" for _ in targets])
+    return [f"{prefix}-{key}" for key in keys]
 
 
 def _curated_target(value: str, ref_paper: dict[int, URIRef], known: set[str], where: str) -> URIRef:
@@ -386,7 +391,8 @@ def _curated_target(value: str, ref_paper: dict[int, URIRef], known: set[str], w
         return ref_paper[int(rest)]
     if kind == "arxiv" and normalise_arxiv_id(rest) and paper_iri(arxiv_id=rest) in known:
         return URIRef(paper_iri(arxiv_id=rest))
-    raise InputError(f"{where}: {value!r} names no known work (use ref:N for reference [N] or arxiv:ID of a listed work)")
+    raise InputError(f"{where}: {value!r} names no known work "
+                     "(use ref:N for reference [N] or arxiv:ID of a listed work)")
 
 
 def _mentions(records: list[SourceRecord], predicate: str) -> dict[str, list[SourceRecord]]:
@@ -474,7 +480,8 @@ def _author_triples(references, front) -> list[Triple]:
             continue
         seen.add(node)
         triples += [(node, iri("rdf:type"), iri("dkg:Author")), (node, iri("rdfs:label"), text(name)),
-                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
+                    (node, iri("dkg:locator"), text(locator))]
     return triples
 
 
@@ -489,7 +496,8 @@ def _section9_triples(sources_dir: Path, curated_dir: Path, ref_paper: dict[int,
     def entity(node: URIRef, kind: str, label: str, locator: str, from_curated: bool) -> None:
         nonlocal triples
         triples += [(node, iri("rdf:type"), iri(kind)), (node, iri("rdfs:label"), text(label)),
-                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")), (node, iri("dkg:locator"), text(locator))]
+                    (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
+                    (node, iri("dkg:locator"), text(locator))]
         if from_curated:
             triples.append((node, iri("prov:wasDerivedFrom"), iri("src:curated-section9-areas")))
 
@@ -520,14 +528,16 @@ def _section9_triples(sources_dir: Path, curated_dir: Path, ref_paper: dict[int,
             triples.append((item, iri("dkg:inArea"), node))
             evidence(item, challenge.references, f"{where}, ({challenge.roman})")
         recommendation = URIRef(f"{S9}{local}-recommendation")
-        entity(recommendation, "dkg:Recommendation", f"Recommendation: {area.heading}", f"{where}, Recommendation", False)
+        entity(recommendation, "dkg:Recommendation", f"Recommendation: {area.heading}", f"{where}, Recommendation",
+               False)
         triples.append((recommendation, iri("dkg:recommendationFor"), node))
         evidence(recommendation, area.recommendation_references, f"{where}, Recommendation")
     for direction in directions:
         row = curated.get(direction.heading.lower())
         local = row["area_id"].removeprefix("s9:") if row else slug(direction.heading)
         node = URIRef(S9 + local)
-        entity(node, "dkg:ResearchDirection", direction.heading, f"Section {direction.section}, {direction.heading}", bool(row))
+        entity(node, "dkg:ResearchDirection", direction.heading, f"Section {direction.section}, {direction.heading}",
+               bool(row))
         branch(node, row, None)
         if not row:
             built.unresolved.append((f"research direction {direction.section} {direction.heading!r}",
@@ -546,6 +556,6 @@ def _source_triples(sources_dir: Path, curated_used: set[str]) -> list[Triple]:
         titles[f"curated-{name}"] = f"Hand-curated facts: data/curated/{name}.csv"
     for name, file_name in sorted(files.items()):
         node = iri("src:" + name)
-        triples += [(node, iri("rdf:type"), iri("dkg:SourceDocument")), (node, iri("dcterms:title"), text(titles[name])),
-                    (node, iri("dkg:fileName"), Literal(file_name))]
+        triples += [(node, iri("rdf:type"), iri("dkg:SourceDocument")),
+                    (node, iri("dcterms:title"), text(titles[name])), (node, iri("dkg:fileName"), Literal(file_name))]
     return triples

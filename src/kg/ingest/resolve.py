@@ -104,7 +104,8 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
     result = Resolution()
     by_fragment = {r.fragment: r for r in records}
     groups = Groups(list(by_fragment))
-    refs = {r.keys.reference_number: r for r in records if r.record_class == "dkg:ReferenceEntry"}
+    refs = {r.keys.reference_number: r for r in records
+            if r.record_class == "dkg:ReferenceEntry" and r.keys.reference_number is not None}
 
     def merge(a: str, b: str, rule: str, detail: str = "") -> None:
         refs_a = {r for r in groups.members(a) if by_fragment[r].record_class == "dkg:ReferenceEntry"}
@@ -166,23 +167,23 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
 
     # 1. cited reference numbers (tables, Table 1)
     for record in records:
-        number = record.keys.reference_number
-        if number and record.record_class != "dkg:ReferenceEntry":
-            if number not in refs:
-                raise InputError(f"{record.locator}: cites [{number}], which is not in the reference list")
-            merge(refs[number].fragment, record.fragment, "cites the reference number", f"[{number}]")
+        cited = record.keys.reference_number
+        if cited and record.record_class != "dkg:ReferenceEntry":
+            if cited not in refs:
+                raise InputError(f"{record.locator}: cites [{cited}], which is not in the reference list")
+            merge(refs[cited].fragment, record.fragment, "cites the reference number", f"[{cited}]")
     # 2. titles: exact normalised and after-colon
-    titled = [r for r in records if r.keys.title]
+    titled = [(r, r.keys.title) for r in records if r.keys.title]
     exact: dict[str, list[str]] = defaultdict(list)
-    for record in titled:
-        exact[normalise_title(record.keys.title)].append(record.fragment)
-        subtitle = title_after_colon(record.keys.title)
+    for record, title in titled:
+        exact[normalise_title(title)].append(record.fragment)
+        subtitle = title_after_colon(title)
         if subtitle:
             exact["sub:" + subtitle].append(record.fragment)
-    for record in titled:
-        norm = normalise_title(record.keys.title)
+    for record, title in titled:
+        norm = normalise_title(title)
         for other in exact.get("sub:" + norm, []):
-            merge(other, record.fragment, "title equals the other's title after its colon", record.keys.title)
+            merge(other, record.fragment, "title equals the other's title after its colon", title)
     for value, fragments in sorted(exact.items()):
         if not value.startswith("sub:"):
             for other in fragments[1:]:
@@ -198,13 +199,13 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
             for other in fragments[1:]:
                 merge(fragments[0], other, rule, value)
     # 4. similar titles and prefixes, against survey references only
-    ref_titles = [(normalise_title(r.keys.title), r.fragment) for r in refs.values()]
-    for record in titled:
+    ref_titles = [(normalise_title(r.keys.title), r.fragment) for r in refs.values() if r.keys.title]
+    for record, title in titled:
         if record.record_class == "dkg:ReferenceEntry" or record.fragment in curated_fragments:
             continue
         if any(groups.find(f) == groups.find(record.fragment) for _, f in ref_titles):
             continue
-        norm = normalise_title(record.keys.title)
+        norm = normalise_title(title)
         best = max(((SequenceMatcher(None, norm, rt).ratio(), f, rt) for rt, f in ref_titles), default=None)
         prefix = [f for rt, f in ref_titles if len(min(rt, norm, key=len)) >= 25
                   and (rt.startswith(norm) or norm.startswith(rt))]
@@ -231,9 +232,9 @@ def resolve(records: list[SourceRecord], *, list_links: list[dict[str, str]], sh
     claims: dict[str, set[str]] = defaultdict(set)
     for root, group in members.items():
         for record in group:
-            for value in (record.keys.arxiv_id, record.keys.doi):
-                if value:
-                    claims[value.lower()].add(root)
+            for identifier in (record.keys.arxiv_id, record.keys.doi):
+                if identifier:
+                    claims[identifier.lower()].add(root)
     contested = {value for value, roots in claims.items() if len(roots) > 1}
     result.contested = contested
     for value in sorted(contested):
@@ -280,7 +281,8 @@ def _match_key(record: SourceRecord, refs: dict[int, SourceRecord], table_rows: 
     family, year_text, word = found.group(1), found.group(2), found.group(3)
     if not year_text:
         # no year in the key: the family name is the longest prefix that is a reference's first author
-        families = sorted({slug(r.keys.first_author.split()[-1]) for r in refs.values()}, key=len, reverse=True)
+        families = sorted({slug(r.keys.first_author.split()[-1]) for r in refs.values() if r.keys.first_author},
+                          key=len, reverse=True)
         family = next((f for f in families if key.lower().startswith(f)), family)
         word = key.lower()[len(family):]
     candidates = [r for r in refs.values() if _family_matches(family, r.keys.first_author or "")]
@@ -288,7 +290,8 @@ def _match_key(record: SourceRecord, refs: dict[int, SourceRecord], table_rows: 
     for ref in candidates:
         words = significant_words(ref.keys.title or "")[:4]
         position = next((i for i, w in enumerate(words)
-                         if word and (w == word or (len(w) >= 3 and word.startswith(w)) or (len(word) >= 3 and w.startswith(word)))), None)
+                         if word and (w == word or (len(w) >= 3 and word.startswith(w))
+                                      or (len(word) >= 3 and w.startswith(word)))), None)
         if position is not None:
             scored.append((position, 0 if str(ref.keys.year) == year_text else 1, ref.keys.reference_number, ref))
     scored.sort(key=lambda s: s[:3])
@@ -298,12 +301,14 @@ def _match_key(record: SourceRecord, refs: dict[int, SourceRecord], table_rows: 
     tables = SHEET_TABLES.get(sheet, ())
     same_framework = [row for row in table_rows if _table_of(row) in tables
                       and _cell(row, "cellFramework").strip().lower() == framework
+                      and row.keys.reference_number is not None  # table rows always cite one
                       and _family_matches(family, refs[row.keys.reference_number].keys.first_author or "")]
     if framework and len(same_framework) == 1:
         return same_framework[0].fragment, "same Framework in the sheet's survey table, same first author"
     concepts = {iri_of_concept for iri_of_concept in _SHEET_CONCEPTS.get(sheet, ())}
-    titled = [row for row in list_rows if word and significant_words(row.keys.title or "")[:1]
-              and (significant_words(row.keys.title)[0] == word or word.startswith(significant_words(row.keys.title)[0]))
+    titled = [row for row in list_rows if word and row.keys.title and significant_words(row.keys.title)[:1]
+              and (significant_words(row.keys.title)[0] == word
+                   or word.startswith(significant_words(row.keys.title)[0]))
               and any(str(v).rsplit("/", 1)[-1] in concepts for p, v in row.facts if str(p).endswith("inCategory"))]
     roots = {groups.find(row.fragment) for row in titled}
     if len(roots) == 1:
@@ -334,9 +339,9 @@ def _mint(group: list[SourceRecord], result: Resolution, contested: set[str]) ->
     ref = next((r for r in group if r.record_class == "dkg:ReferenceEntry"), None)
     if ref:
         return paper_iri(first_author=ref.keys.first_author, year=ref.keys.year, title=ref.keys.title)
-    titled = sorted((r for r in group if r.keys.title), key=lambda r: r.fragment)
-    if titled:
-        return title_only_iri(titled[0].keys.title)
+    titles = sorted((r.fragment, r.keys.title) for r in group if r.keys.title)
+    if titles:
+        return title_only_iri(titles[0][1])
     sheet, key = _bibtex(group[0])
     found = re.match(r"^([a-z]+)(\d{4})?([a-z0-9]*)$", key.lower())
     return paper_iri(first_author=found.group(1) if found else key, year=found.group(2) if found else None,
@@ -346,7 +351,8 @@ def _mint(group: list[SourceRecord], result: Resolution, contested: set[str]) ->
 def write_report(resolution: Resolution, records: list[SourceRecord], path: Path,
                  extra_unresolved: list[tuple[str, str]]) -> None:
     """data/reports/merges.md: every merge decision, then every unresolved item (deterministic order)."""
-    locator = {r.fragment: (r.locator if r.source == "survey-text" or r.locator.startswith('"') else f"{r.source}, {r.locator}")
+    locator = {r.fragment: (r.locator if r.source == "survey-text" or r.locator.startswith('"')
+                            else f"{r.source}, {r.locator}")
                for r in records}
     lines = ["# Merge decisions and unresolved items", "", "Generated by `kg import`, do not edit. "
              "Fix a wrong merge or an unresolved item with a row in `data/curated/`.", "",

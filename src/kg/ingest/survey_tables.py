@@ -78,7 +78,8 @@ def parse_table(sources_dir: Path, number: int) -> list[TableRow]:
         cells = [c.strip() for c in lines[index].split("\t")]
         cells += [""] * (len(header) - len(cells))
         if len(cells) > len(header) and any(cells[len(header):]):
-            raise InputError(f"seed 001 line {index + 1}: Table {number} row has {len(cells)} cells, header has {len(header)}")
+            raise InputError(f"seed 001 line {index + 1}: Table {number} row has {len(cells)} cells, "
+                             f"header has {len(header)}")
         rows.append(TableRow(table=number, row=len(rows) + 1, line=index + 1,
                              cells=dict(zip(header, cells[:len(header)], strict=True)), caption=caption_text))
         index += 1
@@ -94,7 +95,8 @@ _CELL_PREDICATE = {
     "Simulation or Real-World Exp.": "dkg:cellSetting",
 }
 _TABLE1_CELLS = {"Survey": "dkg:cellSurvey", "RFM": "dkg:cellRFM", "LLM": "dkg:cellLLM", "VLM": "dkg:cellVLM",
-                 "DM": "dkg:cellDM", "WM/VPM": "dkg:cellWMVPM", "Train": "dkg:cellTrain", "Fine-Tune": "dkg:cellFineTune"}
+                 "DM": "dkg:cellDM", "WM/VPM": "dkg:cellWMVPM", "Train": "dkg:cellTrain",
+                 "Fine-Tune": "dkg:cellFineTune"}
 TABLE1_CONCEPTS = {"RFM": "robotics-foundation-models", "LLM": "llm", "VLM": "vlm", "DM": "diffusion-model",
                    "WM/VPM": "world-and-video-prediction-models", "Train": "rl-pretraining",
                    "Fine-Tune": "rl-finetuning"}
@@ -222,13 +224,15 @@ def table9_benchmarks(rows: list[TableRow]) -> list[tuple[Benchmark, list[Triple
         reference = cited_reference(cells["Benchmark / Dataset"])
         if reference:
             facts.append((iri("dkg:surveyReferenceNumber"), integer(reference)))
-        node_triples = [(node, p, o) for p, o in facts]
+        node_triples: list[Triple] = [(node, p, o) for p, o in facts]
         node_triples += [(node, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
                          (node, iri("dkg:locator"), text(f"Table 9, row {row.row}"))]
+        record_triples: list[Triple]
         record_triples = [(record, iri("rdf:type"), iri("dkg:TableRow")), (record, iri("dkg:recordOf"), node),
                           (record, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
                           (record, iri("dkg:locator"), text(f"Table 9, row {row.row}")),
-                          (record, iri("dkg:tableNumber"), integer(9)), (record, iri("dkg:rowNumber"), integer(row.row))]
+                          (record, iri("dkg:tableNumber"), integer(9)),
+                          (record, iri("dkg:rowNumber"), integer(row.row))]
         cell_names = {"Benchmark / Dataset": "dkg:cellBenchmark", "Domain": "dkg:cellDomain",
                       "Typical Base Model": "dkg:cellTypicalBaseModel", "FM Conditioning": "dkg:cellFMConditioning",
                       "Long-Horizon Eval.": "dkg:cellLongHorizon", "Common Metrics": "dkg:cellMetrics"}
