@@ -19,6 +19,7 @@ import uvicorn
 
 from kg.api.app import create_app
 from kg.api.server import uvicorn_config
+from kg.api.workers import Snapshot
 from kg.build import input_fingerprint
 from kg.edits import project_files
 from kg.iri import GRAPH_INFERRED
@@ -57,6 +58,13 @@ def publish_fixture(settings: Settings, *, inferred: Path | None = None) -> Path
 def load_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:
     """`publish_fixture`, then the published store opened read-only (nothing writes it in these tests)."""
     return ox.Store.read_only(str(publish_fixture(settings, inferred=inferred)))
+
+
+def worker_snapshot(root: Path) -> Snapshot:
+    """A published copy of the fixture project in `root`, as the snapshot query workers open (for tests
+    that drive kg.api.workers directly, without a server)."""
+    copy_fixture(root)
+    return Snapshot("store", str(publish_fixture(fixture_settings(root))))
 
 
 def memory_store(settings: Settings, *, inferred: Path | None = None) -> ox.Store:

@@ -8,7 +8,7 @@ import threading
 
 import httpx
 import pytest
-from api_server import copy_fixture, fixture_server, fixture_settings, load_store
+from api_server import fixture_server, worker_snapshot
 
 from kg.api.fair_share import FairShare
 from kg.api.workers import QueryJob, QueryPool, Snapshot
@@ -20,11 +20,7 @@ LOOKUP = "ASK { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    root = copy_fixture(tmp_path_factory.mktemp("fairness-project"))
-    store = load_store(fixture_settings(root))
-    target = root / "snapshot"
-    store.backup(str(target))
-    return Snapshot("store", str(target))
+    return worker_snapshot(tmp_path_factory.mktemp("fairness-project"))
 
 
 def _job(query: str, snapshot: Snapshot) -> QueryJob:

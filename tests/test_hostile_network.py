@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import copy_fixture, fixture_server, fixture_settings, load_store
+from api_server import fixture_server, worker_snapshot
 
 from kg.api.workers import REMOTE_UNAVAILABLE, QueryJob, QueryPool, Snapshot
 from kg.errors import KgError, QueryRejected, QuerySyntaxError
@@ -115,11 +115,7 @@ def listener():
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    root = copy_fixture(tmp_path_factory.mktemp("network-project"))
-    store = load_store(fixture_settings(root))
-    target = root / "snapshot"
-    store.backup(str(target))
-    return Snapshot("store", str(target))
+    return worker_snapshot(tmp_path_factory.mktemp("network-project"))
 
 
 def test_the_listener_would_see_a_connection(listener):

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from api_server import copy_fixture, fixture_settings, load_store
+from api_server import worker_snapshot
 
 from kg.api.workers import QueryJob, QueryPool, Snapshot
 from kg.errors import QueryRejected
@@ -17,11 +17,7 @@ PAPER_IRI = f"{PAPER}arxiv-2310.12931"
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
-    root = copy_fixture(tmp_path_factory.mktemp("jobs-project"))
-    store = load_store(fixture_settings(root))
-    target = root / "snapshot"
-    store.backup(str(target))
-    return Snapshot("store", str(target))
+    return worker_snapshot(tmp_path_factory.mktemp("jobs-project"))
 
 
 def _run(snapshot: Snapshot, query: str, substitutions: tuple[tuple[str, str], ...]):
