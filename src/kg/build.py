@@ -72,9 +72,10 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
     from kg.validate import validate
 
     target = new_build_dir(settings)
-    store = ox.Store(str(target))
+    store: ox.Store | None = None
     completed = False
     try:
+        store = ox.Store(str(target))  # inside the try: an interrupt right here still removes the folder
         store.extend(project.quads())
         log(f"loaded {len(store)} triples from {settings.ontology_dir}, {settings.data_dir} "
             f"and {settings.edits_dir}")
@@ -94,7 +95,7 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
         store.flush()
         completed = True
     finally:
-        del store  # closes the database before it is published or removed
+        store = None  # closes the database before it is published or removed
         gc.collect()
         if not completed:
             shutil.rmtree(target, ignore_errors=True)

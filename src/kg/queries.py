@@ -108,9 +108,10 @@ def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Ter
         raise QuerySyntaxError(f"{source or 'query'}: SPARQL syntax error: {err}") from None
 
 
-def union_select(store: Store, text: str, *, source: str | Path | None = None) -> QuerySolutions:
+def union_select(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
+                 source: str | Path | None = None) -> QuerySolutions:
     """`union_query` for a SELECT query: its solutions. Raises QuerySyntaxError for another query form."""
-    result = union_query(store, text, source=source)
+    result = union_query(store, text, substitutions=substitutions, source=source)
     if not isinstance(result, QuerySolutions):
         raise QuerySyntaxError(f"{source or 'query'}: a SELECT query was expected")
     return result

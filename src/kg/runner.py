@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
 
-from kg.errors import QuerySyntaxError
 from kg.queries import (
     NamedQuery,
     ResultTable,
     bind_parameters,
     result_table,
-    union_query,
+    union_select,
 )
 
 __all__ = ["Term", "QueryRunner", "StoreRunner", "runner_for", "run_named", "records"]
@@ -40,11 +39,8 @@ class StoreRunner:
         self.store = store
 
     def run_select(self, query: str, substitutions: Mapping[str, Term] | None = None) -> ResultTable:
-        solutions = union_query(self.store, query,
-                                substitutions={Variable(k): v for k, v in (substitutions or {}).items()})
-        if not isinstance(solutions, QuerySolutions):
-            raise QuerySyntaxError("a SELECT query was expected")
-        return result_table(solutions)
+        return result_table(union_select(self.store, query,
+                                         substitutions={Variable(k): v for k, v in (substitutions or {}).items()}))
 
 
 def runner_for(runner: QueryRunner | None, store: Store | None) -> QueryRunner:
