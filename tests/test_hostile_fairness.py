@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import httpx
 import pytest
@@ -143,3 +144,27 @@ def test_fair_share_lets_only_known_clients_preempt():
     assert share.victim(idle_workers=0) is None, "an unknown client stopped another client's query"
     share.admit("known")
     assert share.victim(idle_workers=0) is hog
+
+
+def test_identical_slow_queries_share_one_deadline(tmp_path):
+    """Regression: identical queries waited in turn for one computation per request (a lock per cache key),
+    so the fourth of four clients sending the same runaway query got its 503 after 4 deadlines."""
+    deadline = 1.0
+    with fixture_server(tmp_path, query_timeout_s=deadline, client_max_queued=8) as server:
+        elapsed: list[float] = []
+        statuses: list[int] = []
+
+        def client(n: int) -> None:
+            with httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer c{n}"}) as c:
+                started = time.monotonic()
+                statuses.append(c.get("/sparql", params={"query": CARTESIAN}).status_code)
+                elapsed.append(time.monotonic() - started)
+
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join(timeout=30)
+        assert statuses == [503] * 4, statuses
+        # one computation's deadline for all four (taking turns would end after 2, 3 and 4 deadlines)
+        assert max(elapsed) < 2 * deadline, elapsed

@@ -4,8 +4,9 @@ route computes from them is kept in the result cache under the graph's version.
 - `run` / `select`: one query as a `QueryJob` in the pool (the SPARQL endpoint, the named queries).
 - `runner()`: a `kg.runner.QueryRunner` for library code that runs many queries (gap report, figures,
   resource pages, VoID); call it from a worker thread, each query goes through the pool.
-- `respond`: a route's answer with ETag / 304, computed at most once per graph version and key (a lock
-  per key: concurrent first requests wait for the one computation), then served from the cache.
+- `respond`: a route's answer with ETag / 304, computed at most once per graph version and key (concurrent
+  first requests share the one computation and its outcome, an error included, so none of them waits
+  past that computation's deadline), then served from the cache.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.requests import Request
@@ -47,7 +47,7 @@ class QueryService:
     def __init__(self, *, settings: Settings, graph: GraphState, pool: QueryPool):
         self.settings, self.graph, self.pool = settings, graph, pool
         self.internal_max_rows = max(settings.max_result_rows, _INTERNAL_MIN_ROWS)
-        self._locks: weakref.WeakValueDictionary[tuple, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._in_flight: dict[tuple, asyncio.Future[tuple[str, bytes]]] = {}
 
     async def run(self, query: str, *, form: str = "SELECT", format_key: str = "tsv",
                   substitutions: Mapping[str, Term] | None = None, max_rows: int | None = None,
@@ -74,24 +74,30 @@ class QueryService:
 
     async def computed(self, key: tuple, media_type: str, compute: Compute) -> tuple[str, bytes]:
         """(media type, body) of `key` at the current graph version: from the cache, or computed once while
-        later requests for the same key wait. `compute` is either a function of a QueryRunner (run in a
-        thread: library code) or a coroutine function without arguments (awaited: single pool queries)."""
+        later requests for the same key share that computation's outcome. `compute` is either a function
+        of a QueryRunner (run in a thread: library code) or a coroutine function without arguments
+        (awaited: single pool queries)."""
         hit = self.graph.cached(key)
         if hit is not None:
             return hit
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            hit = self.graph.cached(key)
-            if hit is not None:
-                return hit
-            version = self.graph.version
-            if inspect.iscoroutinefunction(compute):
-                body = await compute()
-            else:
-                body = await asyncio.to_thread(compute, self.runner())  # type: ignore[arg-type]  # not a coroutine
-            if self.graph.version == version:  # a write during the computation: do not file it as current
-                self.graph.remember(key, media_type, body)
-            return media_type, body
+        flight_key = (self.graph.version, key)
+        flight = self._in_flight.get(flight_key)
+        if flight is None:
+            flight = asyncio.ensure_future(self._compute(key, media_type, compute))
+            self._in_flight[flight_key] = flight
+            flight.add_done_callback(lambda _: self._in_flight.pop(flight_key, None))
+        # shielded: a client that goes away does not cancel the computation the others wait for
+        return await asyncio.shield(flight)
+
+    async def _compute(self, key: tuple, media_type: str, compute: Compute) -> tuple[str, bytes]:
+        version = self.graph.version
+        if inspect.iscoroutinefunction(compute):
+            body = await compute()
+        else:
+            body = await asyncio.to_thread(compute, self.runner())  # type: ignore[arg-type]  # not a coroutine
+        if self.graph.version == version:  # a write during the computation: do not file it as current
+            self.graph.remember(key, media_type, body)
+        return media_type, body
 
     def etag(self, key: tuple) -> str:
         return 'W/"' + self.graph.version + "-" + hashlib.sha1(repr(key).encode()).hexdigest()[:16] + '"'
