@@ -8,7 +8,8 @@ import unicodedata
 __all__ = [
     "BASE", "DKG", "CAT", "PAPER", "BENCH", "NET", "VENUE", "AUTHOR", "S9", "SRC", "GRAPH",
     "CITO", "FABIO", "PROV", "SCHEMA", "DCTERMS", "SKOS", "PREFIXES",
-    "GRAPH_ONTOLOGY", "GRAPH_DATA", "GRAPH_INFERRED",
+    "GRAPH_ONTOLOGY", "GRAPH_DATA", "GRAPH_INFERRED", "GRAPH_RECORDS", "GRAPH_VIEW", "GRAPH_EDITION",
+    "GRAPH_RELEASE", "DEFAULT_GRAPHS",
     "slug", "paper_iri", "normalise_arxiv_id", "normalise_doi", "compact", "expand",
 ]
 
@@ -34,6 +35,17 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 GRAPH_ONTOLOGY = GRAPH + "ontology"
 GRAPH_DATA = GRAPH + "data"
 GRAPH_INFERRED = GRAPH + "inferred"
+# Source records (`dkg:recordOf`) live in their own graph so that the default graph holds works, not
+# records: `?w dkg:usesNetwork net:clip` counts works. Provenance is one hop away (docs/model.md).
+GRAPH_RECORDS = GRAPH + "records"
+# Per-source views (`graph:view/survey`, `graph:view/list`, `graph:view/sheets`): work-level facts as one
+# source states them. Editions (`graph:edition/<id>`) and releases (`graph:release/<version>`) likewise
+# stay out of the default graph.
+GRAPH_VIEW = GRAPH + "view/"
+GRAPH_EDITION = GRAPH + "edition/"
+GRAPH_RELEASE = GRAPH + "release/"
+# The default graph of every query (endpoint, CLI, pages) unless a request names its own dataset.
+DEFAULT_GRAPHS: tuple[str, ...] = (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED)
 
 PREFIXES: dict[str, str] = {
     "dkg": DKG, "cat": CAT, "paper": PAPER, "bench": BENCH, "net": NET, "venue": VENUE,
