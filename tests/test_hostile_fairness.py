@@ -25,7 +25,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
 
 
 def _job(query: str, snapshot: Snapshot) -> QueryJob:
-    return QueryJob(query=query, form="SELECT", format_key="json", union_default_graph=True,
+    return QueryJob(query=query, form="SELECT", format_key="json", project_default_graph=True,
                     default_graphs=(), named_graphs=(), max_rows=50, snapshot=snapshot)
 
 

@@ -138,7 +138,7 @@ def _run_all(snapshot: Snapshot, queries: list[str]) -> tuple[list, list]:
         try:
             for query in queries:
                 form = "ASK" if query.lstrip().upper().startswith("ASK") else "SELECT"
-                job = QueryJob(query=query, form=form, format_key="json", union_default_graph=True,
+                job = QueryJob(query=query, form=form, format_key="json", project_default_graph=True,
                                default_graphs=(), named_graphs=(), max_rows=50, snapshot=snapshot)
                 try:
                     outcomes.append(await pool.run(job, client="test"))

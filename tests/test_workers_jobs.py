@@ -25,7 +25,7 @@ def _run(snapshot: Snapshot, query: str, substitutions: tuple[tuple[str, str], .
         pool = QueryPool(size=1, timeout_s=10)
         await pool.start()
         try:
-            job = QueryJob(query=query, form="SELECT", format_key="json", union_default_graph=True,
+            job = QueryJob(query=query, form="SELECT", format_key="json", project_default_graph=True,
                            default_graphs=(), named_graphs=(), max_rows=50, snapshot=snapshot,
                            substitutions=substitutions)
             return await pool.run(job)

@@ -28,13 +28,14 @@ from kg.iri import GRAPH_INFERRED
 from kg.load import turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
+from kg.views import view_quads
 
 __all__ = ["build", "make_store", "input_fingerprint", "STORE_FORMAT"]
 
 STORE_FORMAT = "1"
 """Bump when the way a store is laid out or reasoned changes without any input file changing."""
 
-_REASONER_RULES = ("reason.py", "class_rules.py", "load.py", "datafiles.py", "edits.py")
+_REASONER_RULES = ("reason.py", "class_rules.py", "load.py", "datafiles.py", "edits.py", "views.py")
 """The modules whose code decides what the store holds (besides the input files)."""
 
 
@@ -77,8 +78,10 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
     try:
         store = ox.Store(str(target))  # inside the try: an interrupt right here still removes the folder
         store.extend(project.quads())
+        # the per-source views (graph:view/survey, list, sheets), derived from graph:records
+        store.extend(view_quads(project.quads()))
         log(f"loaded {len(store)} triples from {settings.ontology_dir}, {settings.data_dir} "
-            f"and {settings.edits_dir}")
+            f"and {settings.edits_dir}, with the per-source views")
         # Validation (pySHACL, here) and reasoning (HermiT, a Java process) run at the same time; the
         # reasoner fills its own in-memory copy so that the QC queries see only the asserted graphs.
         reasoned = ox.Store()

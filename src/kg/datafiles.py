@@ -14,22 +14,23 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY
-from kg.load import ontology_files, parse_turtle, turtle_files
+from kg.load import ontology_files, parse_data, parse_turtle, turtle_files
 
 __all__ = ["TurtleFile", "ProjectFiles", "read_file", "read_project", "relative_name"]
 
 
 @dataclass(frozen=True)
 class TurtleFile:
-    """One parsed Turtle file: its path and its quads (in graph:ontology or graph:data)."""
+    """One parsed Turtle file: its path and its quads (in graph:ontology, or graph:data and graph:records)."""
 
     path: Path
     quads: list[ox.Quad]
 
 
 def read_file(path: Path, *, graph: str = GRAPH_DATA) -> TurtleFile:
-    """Parse one Turtle file into `graph`. Raises TurtleSyntaxError (file, line, column)."""
-    return TurtleFile(path=path, quads=parse_turtle(path, graph=graph))
+    """Parse one Turtle file into `graph`; a data file's records go to graph:records (kg.load.parse_data).
+    Raises TurtleSyntaxError (file, line, column)."""
+    return TurtleFile(path=path, quads=parse_data(path) if graph == GRAPH_DATA else parse_turtle(path, graph=graph))
 
 
 @dataclass
@@ -62,7 +63,7 @@ class ProjectFiles:
             yield from parsed.quads
 
     def to_store(self) -> ox.Store:
-        """A fresh in-memory store holding graph:ontology and graph:data."""
+        """A fresh in-memory store holding graph:ontology, graph:data and graph:records."""
         store = ox.Store()
         store.extend(self.quads())
         return store

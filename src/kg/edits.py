@@ -34,6 +34,7 @@ from kg.formats import FORMATS
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PAPER, PREFIXES
 from kg.load import ontology_files, turtle_files
 from kg.settings import Settings
+from kg.views import apply_precedence, place_records
 
 __all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "check_id", "check_description",
            "description", "edit_path", "overlay", "parse_body", "project_files", "remove_leftovers", "write"]
@@ -239,8 +240,9 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
             raise NotFound(f"there is no paper {paper.value}")
         new = {"PUT": incoming, "POST": list(dict.fromkeys([*old, *incoming])), "DELETE": []}[method]
         content = _edit_text(new, paper_id=paper_id, method=method, by=by)
-        pending = TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
-                                    for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])
+        pending = TurtleFile(path, apply_precedence(place_records(
+            [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
+             for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])))
         fingerprint = input_fingerprint(settings, pending={path: content})
         target = make_store(settings, project_files(settings, pending=pending), log=log or (lambda _: None))
         try:

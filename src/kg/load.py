@@ -1,7 +1,8 @@
 """Read the Turtle files of the ontology and the data into the store, all or nothing.
 
 Every file is parsed before anything is written, so a broken file leaves the store as it was; the
-error names the file, line and column.
+error names the file, line and column. A data file's works go to graph:data and its source records to
+graph:records (`parse_data`, kg.views), so that the default graph of a query holds works only.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import pyoxigraph as ox
 
 from kg.errors import TurtleSyntaxError
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY
+from kg.views import apply_precedence, place_records, view_quads
 
-__all__ = ["turtle_files", "ontology_files", "parse_turtle", "read_graph", "load_graphs", "SHAPES_FILE"]
+__all__ = ["turtle_files", "ontology_files", "parse_turtle", "parse_data", "read_graph", "load_graphs", "SHAPES_FILE"]
 
 SHAPES_FILE = "shapes.ttl"
 
@@ -45,17 +47,28 @@ def parse_turtle(path: Path, *, graph: str) -> list[ox.Quad]:
         raise TurtleSyntaxError(path, None, None, str(err)) from None
 
 
+def parse_data(path: Path) -> list[ox.Quad]:
+    """The quads of one data file: works (and shared entities) in graph:data, source records in
+    graph:records, single-valued facts where sources disagree resolved by the precedence rule (kg.views).
+
+    Raises TurtleSyntaxError (file, line, column) when the file does not parse.
+    """
+    return apply_precedence(place_records(parse_turtle(path, graph=GRAPH_DATA)))
+
+
 def read_graph(files: Iterable[Path], *, graph: str) -> list[ox.Quad]:
     """The quads of several files in one named graph; raises on the first broken file."""
     return [quad for path in files for quad in parse_turtle(path, graph=graph)]
 
 
 def load_graphs(store: ox.Store, *, ontology_dir: Path, data_dir: Path) -> int:
-    """Add the ontology (graph:ontology) and the data (graph:data) to `store`; return the quad count.
+    """Add the ontology (graph:ontology), the data (graph:data, graph:records) and the per-source views
+    (graph:view/...) to `store`, as the build does; return the quad count.
 
     Parses every file first and writes in one transaction: on a TurtleSyntaxError the store is unchanged.
     """
     quads = read_graph(ontology_files(ontology_dir), graph=GRAPH_ONTOLOGY)
-    quads += read_graph(turtle_files(data_dir), graph=GRAPH_DATA)
+    quads += [quad for path in turtle_files(data_dir) for quad in parse_data(path)]
+    quads += view_quads(quads)
     store.extend(quads)
     return len(quads)

@@ -42,7 +42,8 @@ def _source_file(project: ProjectFiles | None, node: object, root: Path | None) 
 
 def run_qc_query(*, store: ox.Store, query_path: Path, project: ProjectFiles | None = None,
                  root: Path | None = None) -> list[Violation]:
-    """Run one QC query over the union of the store's graphs; one `Violation` per result row.
+    """Run one QC query (default graph: works; records read with `GRAPH graph:records`); one `Violation`
+    per result row.
 
     Raises QuerySyntaxError (naming the file) when the query does not parse or has no `?message`.
     """

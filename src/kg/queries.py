@@ -17,8 +17,9 @@ Values arrive as text (CLI `--param k=v`, HTTP query string), are checked agains
 as RDF terms through pyoxigraph's `substitutions=`; the query text is never edited. A header that is
 not YAML, has an unknown key or a value of the wrong kind is a QuerySyntaxError naming file and line.
 
-Every query of the package runs through `union_query`: default graph = the union of the named graphs
-(ontology, data, inferred), the project's prefixes predeclared.
+Every query of the package runs through `union_query`: default graph = `kg.iri.DEFAULT_GRAPHS` (the
+merge of graph:ontology, graph:data and graph:inferred: works, not their source records), the project's
+prefixes predeclared. Records, views, editions and releases are reached with `GRAPH <...> { }`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from pyoxigraph import (
 )
 
 from kg.errors import NotFound, ParameterError, QuerySyntaxError
-from kg.iri import PREFIXES, compact, expand
+from kg.iri import DEFAULT_GRAPHS, PREFIXES, compact, expand
 from kg.settings import Settings
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "parse_query_file",
     "bind_parameters",
     "union_query",
+    "names_dataset",
     "run_query",
     "result_table",
     "plain_value",
@@ -86,11 +88,27 @@ _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _NAME = re.compile(r"([a-z][a-z0-9]*(-[a-z0-9]+)*/)?[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 Term = NamedNode | BlankNode | Literal | Triple
+_DEFAULT_GRAPH_NODES = [NamedNode(g) for g in DEFAULT_GRAPHS]
+# FROM / FROM NAMED in the query: its own dataset then (a default_graph= option would override it)
+_NAMES_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z][\w.-]*:|:)", re.IGNORECASE)
+
+
+def names_dataset(text: str) -> bool:
+    """Whether the query text states its own dataset (FROM / FROM NAMED), comments ignored.
+
+    >>> names_dataset("SELECT * FROM <https://w3id.org/duality-kg/graph/records> WHERE { ?s ?p ?o }")
+    True
+    >>> names_dataset("# from <x>\\nSELECT * WHERE { ?s ?p ?o }")
+    False
+    """
+    return bool(_NAMES_DATASET.search(re.sub(r"(?m)(^|\s)#[^\n]*", r"\1", text)))
 
 
 def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
                 source: str | Path | None = None) -> QuerySolutions | QueryBoolean | QueryTriples:
-    """Run a read query over the union of the store's named graphs, with the project's prefixes declared.
+    """Run a read query with the project's default graph (`DEFAULT_GRAPHS`: ontology, data, inferred) and
+    prefixes; `GRAPH ?g` reaches every named graph (records, views ...); a query with FROM / FROM NAMED
+    gets the dataset it names. (The name is historical: the default graph is no longer the union.)
 
     `source` (a file name) is named in the error. Raises QuerySyntaxError when the query does not parse.
 
@@ -100,9 +118,14 @@ def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Ter
     ...                Literal("A title"), NamedNode(PREFIXES["graph"] + "data")))
     >>> [row["t"].value for row in union_query(store, "SELECT ?t WHERE { paper:p1 dcterms:title ?t }")]
     ['A title']
+    >>> store.add(Quad(NamedNode(PREFIXES["paper"] + "p1#ref-1"), NamedNode(PREFIXES["dcterms"] + "title"),
+    ...                Literal("As listed"), NamedNode(PREFIXES["graph"] + "records")))
+    >>> [row["t"].value for row in union_query(store, "SELECT ?t WHERE { ?r dcterms:title ?t }")]
+    ['A title']
     """
     try:
-        return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True,
+        dataset = {} if names_dataset(text) else {"default_graph": _DEFAULT_GRAPH_NODES}
+        return store.query(text, prefixes=PREFIXES, **dataset,
                            substitutions=dict(substitutions) if substitutions else None)
     except SyntaxError as err:
         raise QuerySyntaxError(f"{source or 'query'}: SPARQL syntax error: {err}") from None
@@ -374,7 +397,7 @@ def bind_parameters(query: NamedQuery, params: Mapping[str, str]) -> dict[Variab
 
 def run_query(*, store: Store, query: NamedQuery,
               params: Mapping[str, str] | None = None) -> QuerySolutions | QueryBoolean | QueryTriples:
-    """Run a named query on the store (default graph = union of the named graphs).
+    """Run a named query on the store (default graph = `DEFAULT_GRAPHS`).
 
     Returns pyoxigraph's result (QuerySolutions for SELECT). Raises ParameterError for bad parameters,
     QuerySyntaxError (naming the file) if the query does not parse.

@@ -2,8 +2,9 @@
 graph: through a `QueryRunner`. The command line runs them on a local store (`StoreRunner`); the server
 runs them in its worker pool, with the deadline and row cap of every other query (kg.api.query_service).
 
-Queries see the union of the named graphs as default graph and the project's prefixes predeclared, as
-at the SPARQL endpoint. Values are bound as typed terms (`substitutions`), never pasted into the text.
+Queries see `kg.iri.DEFAULT_GRAPHS` (ontology, data, inferred: works, not records) as default graph and
+the project's prefixes predeclared, as at the SPARQL endpoint; records and views are read with
+`GRAPH graph:records { }` / `GRAPH graph:view/survey { }`. Values are bound as typed terms (`substitutions`), never pasted into the text.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.iri import GRAPH_INFERRED
+from kg.iri import DEFAULT_GRAPHS, GRAPH_INFERRED, GRAPH_RECORDS
 from kg.runner import QueryRunner, Term, records
 
 __all__ = ["Fact", "Description", "describe"]
@@ -54,13 +54,17 @@ class Description:
         return list(seen)
 
 
-_FACTS = """
-SELECT ?s ?p ?o ?g ?bp ?bo ?bg WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  OPTIONAL { FILTER(isBlank(?o)) GRAPH ?bg { ?o ?bp ?bo } }
-}"""
+# The resource's own facts come from the default graphs and graph:records (a record's page), not from the
+# views, which restate the records' facts on the work (they are shown through the records).
+_GRAPHS = " ".join(f"<{g}>" for g in (*DEFAULT_GRAPHS, GRAPH_RECORDS))
+_FACTS = f"""
+SELECT ?s ?p ?o ?g ?bp ?bo ?bg WHERE {{
+  VALUES ?g {{ {_GRAPHS} }}
+  GRAPH ?g {{ ?s ?p ?o }}
+  OPTIONAL {{ FILTER(isBlank(?o)) GRAPH ?bg {{ ?o ?bp ?bo }} }}
+}}"""
 _RECORDS = """
-SELECT ?s ?r ?p ?o ?g WHERE { ?r dkg:recordOf ?s . FILTER(isIRI(?r)) GRAPH ?g { ?r ?p ?o } }"""
+SELECT ?s ?r ?p ?o ?g WHERE { GRAPH graph:records { ?r dkg:recordOf ?s . FILTER(isIRI(?r)) } GRAPH ?g { ?r ?p ?o } }"""
 _INBOUND = f"""
 SELECT DISTINCT ?s ?x ?p WHERE {{ ?x ?p ?s . FILTER(isIRI(?x) && ?p != dkg:recordOf) }}
 ORDER BY ?p ?x LIMIT {_MAX_INBOUND}"""

@@ -51,12 +51,12 @@ class QueryService:
 
     async def run(self, query: str, *, form: str = "SELECT", format_key: str = "tsv",
                   substitutions: Mapping[str, Term] | None = None, max_rows: int | None = None,
-                  union_default_graph: bool = True, default_graphs: tuple[str, ...] = (),
+                  project_default_graph: bool = True, default_graphs: tuple[str, ...] = (),
                   named_graphs: tuple[str, ...] = (), client: str = "local") -> bytes:
         """Run one query in the pool for `client` (kg.api.fair_share.client_key; "local" for the server's own
         page and report queries); the serialized result. Raises what QueryPool.run raises."""
         job = QueryJob(
-            query=query, form=form, format_key=format_key, union_default_graph=union_default_graph,
+            query=query, form=form, format_key=format_key, project_default_graph=project_default_graph,
             default_graphs=default_graphs, named_graphs=named_graphs,
             max_rows=max_rows or self.settings.max_result_rows, snapshot=self.graph.snapshot,
             substitutions=tuple((name, str(term)) for name, term in (substitutions or {}).items()),

@@ -1,8 +1,9 @@
 """`/sparql`: the SPARQL 1.1 Protocol (query operation only) and the service description.
 
-Default graph: the union of the store's named graphs (ontology, data, inferred), unless the request
-names a dataset with `default-graph-uri`/`named-graph-uri` or the query with FROM/FROM NAMED; those
-select graphs of the local store only and are never dereferenced.
+Default graph: the merge of graph:ontology, graph:data and graph:inferred (kg.iri.DEFAULT_GRAPHS: works,
+not their source records), unless the request names a dataset with `default-graph-uri`/`named-graph-uri`
+or the query with FROM/FROM NAMED; those select graphs of the local store only and are never
+dereferenced. `GRAPH ?g` reaches every named graph: graph:records, the views graph:view/..., editions.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from kg.api.negotiation import (
 )
 from kg.api.query_service import QueryService, etag_matches
 from kg.errors import InputError, KgError, QueryRejected, RequestTooLarge
-from kg.iri import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from kg.iri import DEFAULT_GRAPHS, GRAPH_RECORDS, GRAPH_VIEW
 from kg.settings import Settings
+from kg.views import VIEWS
 
 __all__ = ["router", "read_body", "SparqlFastPath"]
 
@@ -150,7 +152,7 @@ async def _answer(request: Request, settings: Settings, query: str, params: list
 
     async def produce() -> bytes:
         return await queries.run(query, form=shape.form, format_key=fmt.key,
-                                 union_default_graph=not shape.names_dataset,
+                                 project_default_graph=not shape.names_dataset,
                                  default_graphs=default_graphs, named_graphs=named_graphs,
                                  client=client_key(request.headers.get("authorization"),
                                                    request.client.host if request.client else None))
@@ -183,28 +185,24 @@ def service_description(request: Request) -> Response:
         "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
     }
     # labelled blank nodes: the same description serializes to the same bytes every time
-    graphs = "".join(
-        f"""        sd:namedGraph _:graph{index} ;\n"""
-        for index, _ in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
-    )
-    graph_nodes = "".join(
-        f"""_:graph{index} a sd:NamedGraph ; sd:name <{g}> .\n"""
-        for index, g in enumerate((GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED))
-    )
-    comment = ("Read-only. The default graph is the union of the named graphs. SERVICE, LOAD and updates are "
-               "refused; FROM and default-graph-uri select local graphs only.")
+    named = (*DEFAULT_GRAPHS, GRAPH_RECORDS, *(GRAPH_VIEW + v for v in VIEWS))
+    graphs = "".join(f"""        sd:namedGraph _:graph{index} ;\n""" for index, _ in enumerate(named))
+    graph_nodes = "".join(f"""_:graph{index} a sd:NamedGraph ; sd:name <{g}> .\n""" for index, g in enumerate(named))
+    default = ", ".join(f"<{g}>" for g in DEFAULT_GRAPHS)
+    comment = ("Read-only. The default graph is the merge of " + default + ": works and the merged view, "
+               "not their source records, which are in <" + GRAPH_RECORDS + "> (GRAPH ?g reaches every named "
+               "graph). SERVICE, LOAD and updates are refused; FROM and default-graph-uri select local graphs only.")
     turtle = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 _:service a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
-    sd:feature sd:UnionDefaultGraph ;
     {" ; ".join(f"sd:resultFormat <{v}>" for v in result_formats.values())} ;
     rdfs:comment "{comment}" ;
     sd:defaultDataset _:dataset .
 _:dataset a sd:Dataset ;
 {graphs}        sd:defaultGraph _:default .
-_:default a sd:Graph ; rdfs:comment "union of all named graphs" .
+_:default a sd:Graph ; rdfs:comment "the merge of {default}" .
 {graph_nodes}"""
     fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
     triples = [q.triple for q in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]

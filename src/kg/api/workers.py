@@ -39,7 +39,7 @@ from kg.errors import (
     QueryTooCostly,
     SandboxUnavailable,
 )
-from kg.iri import PREFIXES
+from kg.iri import DEFAULT_GRAPHS, PREFIXES
 from kg.settings import Settings
 
 __all__ = ["Snapshot", "QueryJob", "QueryPool", "execute", "evaluation_error_message", "REMOTE_UNAVAILABLE"]
@@ -61,7 +61,8 @@ class QueryJob:
     query: str
     form: str
     format_key: str
-    union_default_graph: bool
+    project_default_graph: bool
+    """True: the default graph is kg.iri.DEFAULT_GRAPHS (the request and the query name no dataset)."""
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     max_rows: int
@@ -92,8 +93,10 @@ def execute(store: ox.Store, job: QueryJob) -> bytes:
             options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    elif job.union_default_graph:
-        options["use_default_graph_as_union"] = True
+    elif job.project_default_graph:
+        # works, not records: graph:records, the views, editions and releases stay out of the default
+        # graph, and `GRAPH ?g` still reaches every named graph
+        options["default_graph"] = [ox.NamedNode(g) for g in DEFAULT_GRAPHS]
     if job.substitutions:
         options["substitutions"] = {ox.Variable(name): _term(text) for name, text in job.substitutions}
     try:
