@@ -26,7 +26,7 @@ from kg.gaps import (
     render_markdown,
     run_gap_query,
 )
-from kg.iri import CAT, GRAPH_DATA, PREFIXES
+from kg.iri import CAT, GRAPH_DATA, GRAPH_RECORDS, GRAPH_VIEW, PREFIXES
 from kg.queries import load_query, result_table, run_query
 from kg.reason import reason
 
@@ -69,19 +69,21 @@ def _values(names: list[str]) -> str:
 
 
 def tool_cell_query(row: str, column: str) -> str:
+    """A work counts where one source states the pair: one record naming a base model of the row and the
+    column's task, a list heading under both the row and the column, or the survey's view."""
+    both = sorted(set(ROW_HEADINGS[row]) & set(COLUMN_HEADINGS[column])) or ["none"]
+    models = _values([row, *ROW_BASE_MODELS[row]])
     return _HEADER + f"""
 SELECT (COUNT(DISTINCT ?w) AS ?works) (COUNT(DISTINCT ?rw) AS ?realWorld) (COUNT(DISTINCT ?code) AS ?withCode)
-WHERE {{ GRAPH <{GRAPH_DATA}> {{
-  ?w a ?type . VALUES ?type {{ dkg:ResearchPaper dkg:Survey dkg:CandidatePaper }}
-  {{ ?w dkg:inCategory ?rh . VALUES ?rh {{ {_values(ROW_HEADINGS[row])} }} }}
-  UNION {{ ?w dkg:tabulatedUnder cat:{row} }}
-  UNION {{ ?w dkg:usesBaseModel ?b . VALUES ?b {{ {_values(ROW_BASE_MODELS[row])} }}
-          {{ ?w dkg:addressesTask ?anyTask }} UNION {{ ?w dkg:inCategory ?th . VALUES ?th {{ {_values(TOOL_HEADINGS)} }} }} }}
-  {{ ?w dkg:inCategory ?ch . VALUES ?ch {{ {_values(COLUMN_HEADINGS[column])} }} }}
-  UNION {{ ?w dkg:addressesTask cat:{column} }}
-  OPTIONAL {{ ?w dkg:evaluatedIn dkg:RealWorld BIND(?w AS ?rw) }}
-  OPTIONAL {{ ?w dkg:codeAvailability dkg:CodeAvailable BIND(?w AS ?code) }}
-}} }}"""
+WHERE {{
+  {{ GRAPH <{GRAPH_RECORDS}> {{ ?r dkg:recordOf ?w ; dkg:usesBaseModel|dkg:tabulatedUnder ?b ; dkg:addressesTask cat:{column} }}
+     VALUES ?b {{ {models} }} }}
+  UNION {{ GRAPH <{GRAPH_VIEW}survey> {{ ?w dkg:usesBaseModel|dkg:tabulatedUnder ?b ; dkg:addressesTask cat:{column} }}
+     VALUES ?b {{ {models} }} }}
+  UNION {{ GRAPH <{GRAPH_RECORDS}> {{ ?r a dkg:ListEntry ; dkg:recordOf ?w ; dkg:inCategory ?h }} VALUES ?h {{ {_values(both)} }} }}
+  OPTIONAL {{ GRAPH <{GRAPH_DATA}> {{ ?w dkg:evaluatedIn dkg:RealWorld BIND(?w AS ?rw) }} }}
+  OPTIONAL {{ GRAPH <{GRAPH_DATA}> {{ ?w dkg:codeAvailability dkg:CodeAvailable BIND(?w AS ?code) }} }}
+}}"""
 
 
 def policy_cell_query(row: str, column: str) -> str:
@@ -167,7 +169,7 @@ def test_every_survey_table_row_sits_in_its_cells(tmp_path):
     store = loaded_store(settings)
     reason(settings=settings, store=store)
     expected = defaultdict(set)
-    for row in store.query(_HEADER + f"""SELECT ?paper ?category ?model ?task WHERE {{ GRAPH <{GRAPH_DATA}> {{
+    for row in store.query(_HEADER + f"""SELECT ?paper ?category ?model ?task WHERE {{ GRAPH <{GRAPH_RECORDS}> {{
             ?record a dkg:TableRow ; dkg:recordOf ?paper ; dkg:tabulatedUnder ?category ; dkg:addressesTask ?task ;
                     dkg:usesBaseModel ?model }} }}"""):
         model = row["model"].value.removeprefix(CAT)
