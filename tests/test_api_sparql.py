@@ -6,12 +6,15 @@ import csv
 import io
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from kg.iri import GRAPH_INFERRED, PAPER
+from kg.iri import DEFAULT_GRAPHS, GRAPH_INFERRED, GRAPH_RECORDS, PAPER
+
+DEFAULT_GRAPH_NODES = [ox.NamedNode(g) for g in DEFAULT_GRAPHS]
 
 EUREKA = PAPER + "arxiv-2310.12931"
 TITLE = "http://purl.org/dc/terms/title"
@@ -26,7 +29,7 @@ def client(api_server):
 
 
 def _titles_in_store(store) -> set[str]:
-    return {row["t"].value for row in store.query(SELECT_TITLES, use_default_graph_as_union=True)}
+    return {row["t"].value for row in store.query(SELECT_TITLES, default_graph=DEFAULT_GRAPH_NODES)}
 
 
 def test_get_post_form_and_post_direct_give_the_same_rows(client, api_server):
@@ -65,7 +68,7 @@ def test_select_formats_follow_accept_with_q_values(client, api_server, accept, 
         assert all(title in response.text for title in expected)
     elif media == "text/tab-separated-values":
         assert response.text.splitlines()[0] == "?p\t?t"
-        rows = list(api_server.store.query(SELECT_TITLES, use_default_graph_as_union=True))
+        rows = list(api_server.store.query(SELECT_TITLES, default_graph=DEFAULT_GRAPH_NODES))
         assert len(response.text.splitlines()) == len(rows) + 1
 
 
@@ -104,8 +107,10 @@ def test_service_description_on_get_without_query(client, api_server):
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert (None, sd.endpoint, rdflib.URIRef(api_server.url + "/sparql")) in graph
-    assert (None, sd.feature, sd.UnionDefaultGraph) in graph
+    # the default graph is the merge of DEFAULT_GRAPHS, not the union of every graph (records stay out)
+    assert (None, sd.feature, sd.UnionDefaultGraph) not in graph
     assert (None, sd.name, rdflib.URIRef(GRAPH_INFERRED)) in graph
+    assert (None, sd.name, rdflib.URIRef(GRAPH_RECORDS)) in graph
 
 
 def test_a_browser_without_a_query_gets_the_query_page(client):
@@ -114,11 +119,11 @@ def test_a_browser_without_a_query_gets_the_query_page(client):
     assert response.status_code == 303 and response.headers["location"] == "/query"
 
 
-def test_default_graph_is_the_union_and_from_selects_a_local_graph(client, api_server):
+def test_default_graph_is_the_default_graphs_and_from_selects_a_local_graph(client, api_server):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    union = int(client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"]["value"])
-    distinct_triples = len({q.triple for q in api_server.store})
-    assert union == distinct_triples
+    merged = int(client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"]["value"])
+    distinct_triples = len({q.triple for q in api_server.store if q.graph_name.value in DEFAULT_GRAPHS})
+    assert merged == distinct_triples < len({q.triple for q in api_server.store})
     inferred_only = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_INFERRED}> WHERE {{ ?s ?p ?o }}"
     got = client.get("/sparql", params={"query": inferred_only}).json()["results"]["bindings"][0]["n"]["value"]
     stored = sum(1 for _ in api_server.store.quads_for_pattern(None, None, None,

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import TurtleSyntaxError
-from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY
+from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_RECORDS, GRAPH_VIEW
 from kg.load import load_graphs, ontology_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,9 +23,15 @@ def test_ontology_and_data_land_in_their_named_graphs():
     per_graph = {g.value: n for g, n in (
         (graph, sum(1 for _ in store.quads_for_pattern(None, None, None, graph)))
         for graph in store.named_graphs())}
-    assert set(per_graph) == {GRAPH_ONTOLOGY, GRAPH_DATA}
+    assert {GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_RECORDS} <= set(per_graph)
+    assert set(per_graph) - {GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_RECORDS} <= {GRAPH_VIEW + v for v in ("survey", "list", "sheets")}
     eureka = ox.NamedNode("https://w3id.org/duality-kg/paper/arxiv-2310.12931")
     assert list(store.quads_for_pattern(eureka, None, None, ox.NamedNode(GRAPH_DATA)))
+    # its records are in graph:records, not in graph:data
+    record_of = ox.NamedNode("https://w3id.org/duality-kg/ontology#recordOf")
+    records = {q.subject for q in store.quads_for_pattern(None, record_of, eureka, None)}
+    assert records and all(q.graph_name == ox.NamedNode(GRAPH_RECORDS)
+                           for r in records for q in store.quads_for_pattern(r, None, None, None))
     assert not list(store.quads_for_pattern(eureka, None, None, ox.NamedNode(GRAPH_ONTOLOGY)))
 
 
