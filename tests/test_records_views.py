@@ -228,3 +228,20 @@ def test_endpoint_default_graph_holds_no_record_and_graph_records_reaches_them(a
         assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == in_records
         description = client.get("/sparql", headers={"accept": "text/turtle"}).text
         assert GRAPH_RECORDS in description and "UnionDefaultGraph" not in description
+
+
+def test_docs_say_which_view_every_named_query_reads():
+    text = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+    table = text[text.index("## The queries"):text.index("## Tests")]
+    views = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`"):
+            for name in re.findall(r"`([a-z0-9/-]+)`", cells[0]):
+                views[name] = cells[1]
+    names = [q.name for q in list_queries(project_settings())]
+    assert names
+    tables = {n for n in names if n.startswith("survey-table-")}
+    missing = [n for n in names if n not in views and not (n in tables and "survey-table-1" in views)]
+    assert not missing, f"docs/queries.md does not say which view these read: {missing}"
+    assert all(re.search(r"merged|records|survey|list|sheets|matrix", views[n]) for n in views)
