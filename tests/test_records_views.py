@@ -245,3 +245,15 @@ def test_docs_say_which_view_every_named_query_reads():
     missing = [n for n in names if n not in views and not (n in tables and "survey-table-1" in views)]
     assert not missing, f"docs/queries.md does not say which view these read: {missing}"
     assert all(re.search(r"merged|records|survey|list|sheets|matrix", views[n]) for n in views)
+
+
+@pytest.mark.parametrize(("work", "predicate"), [("arxiv-2406.18043", "frameworkName"), ("arxiv-2304.07297", "frameworkName"),
+                                                 ("arxiv-2306.07290", "trainingData"), ("mahmoudieh-2022-zero-shot", "trainingData")])
+def test_single_valued_disagreement_merged_keeps_the_survey_value(store, work, predicate):
+    """Survey first, then list, then sheets: a spreadsheet's variant stays on its record and in its view."""
+    iri = f"<{PAPER + work}>"
+    merged = {v for (v,) in _values(store, f"SELECT ?v WHERE {{ {iri} dkg:{predicate} ?v }}")}
+    survey = {v for (v,) in _values(store, f"SELECT ?v WHERE {{ GRAPH <{GRAPH_VIEW}survey> {{ {iri} dkg:{predicate} ?v }} }}")}
+    sheets = {v for (v,) in _values(store, f"SELECT ?v WHERE {{ GRAPH <{GRAPH_VIEW}sheets> {{ {iri} dkg:{predicate} ?v }} }}")}
+    assert survey and sheets and survey != sheets
+    assert merged == survey
