@@ -1,9 +1,12 @@
-"""`kg gaps`: the research-gap report over the reasoned graph (asserted + graph:inferred).
+"""`kg gaps`: the research-gap report over the reasoned graph (asserted + graph:inferred) and its records.
 
 Every figure in the report comes from a named query in `queries/gaps/` and the report says which one
 (name + parameters), so a reader can re-run it with `kg query` or at the SPARQL endpoint:
 - the base model x RL task matrix and the RL stage x policy architecture matrix (works, works with
-  real-world experiments, works with code; empty and thin cells flagged), each cell's trend by year;
+  real-world experiments, works with code; empty and thin cells flagged), each cell's trend by year. A work
+  is in a base model x RL task cell only where one source states that pair (a table or spreadsheet row, a
+  list heading naming both, or the survey's view: queries/gaps/tool-matrix.rq), never from facts of two
+  sources combined;
 - every Section 9 challenge, recommendation and research direction with its evidence works and the works
   the graph holds that address it (beyond the survey or not);
 - the research-question classes of ontology/research-questions.ttl with their member counts.
@@ -53,7 +56,7 @@ class GapQuery:
 
 def run_gap_query(*, settings: Settings, name: str, params: dict[str, str] | None = None,
                   store: Store | None = None, runner: QueryRunner | None = None) -> list[dict[str, Any]]:
-    """Rows of the named query `queries/<name>.rq` over the union of the named graphs, run by `runner`
+    """Rows of the named query `queries/<name>.rq` (default graph `kg.iri.DEFAULT_GRAPHS`), run by `runner`
     (or on `store`), as plain values (str, int, bool or None, as the query's columns decide).
 
     `params` maps the query's declared parameters to values (IRIs for the gaps queries), bound as typed
