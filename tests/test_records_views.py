@@ -164,6 +164,13 @@ def test_gap_cells_without_real_world_work_are_the_survey_tables(store):
     found = {(r["row"].value.removeprefix(CAT), r["column"].value.removeprefix(CAT)) for r in rows
              if int(r["works"].value) > 0 and int(r["realWorld"].value) == 0}
     assert found == expected
+    # and `kg gaps` flags exactly those cells
+    from kg.gaps import build_report
+
+    report = build_report(settings=project_settings(), store=store)
+    tools = next(m for m in report["matrices"] if m["id"] == "tools")
+    flagged = {(c["row"].removeprefix(CAT), c["column"].removeprefix(CAT)) for c in tools["cells"] if c["noRealWorld"]}
+    assert flagged == expected
 
 
 def test_a_pair_from_two_sources_places_no_work(store):

@@ -104,6 +104,8 @@ def _matrix(settings: Settings, runner: QueryRunner, key: str, title: str, query
             "row": r["row"], "column": r["column"],
             "works": r["works"], "realWorld": r["realWorld"], "withCode": r["withCode"],
             "flag": _flag(r["works"]), "trend": trend,
+            # the survey's Section 9 reads these cells as "no real-world validation yet"
+            "noRealWorld": r["works"] > 0 and r["realWorld"] == 0,
             "query": GapQuery(query, {}).as_dict(),
             "worksQuery": GapQuery("gaps/cell-works", {k: _short(v) for k, v in params.items()}).as_dict(),
             "trendQuery": GapQuery("gaps/cell-trend", {k: _short(v) for k, v in params.items()}).as_dict(),
@@ -176,6 +178,7 @@ def _cell(matrix: dict, row: str, column: str) -> dict:
 
 def _cell_text(cell: dict) -> str:
     flag = f" **{cell['flag']}**" if cell["flag"] else ""
+    flag += " **no real-world**" if cell.get("noRealWorld") else ""
     return f"{cell['works']} (real {cell['realWorld']}, code {cell['withCode']}){flag}"
 
 
@@ -189,7 +192,7 @@ def render_markdown(report: dict) -> str:
     if not report["reasoned"]:
         out += ["> graph:inferred is empty: these counts use asserted categories only; run `kg reason`.", ""]
     out += [f"Cells: works (with real-world experiments, with code). Flags: **empty** (0 works), "
-            f"**thin** (1-{report['thinAtMost']} works).", ""]
+            f"**thin** (1-{report['thinAtMost']} works), **no real-world** (works, none evaluated in the real world).", ""]
     for matrix in report["matrices"]:
         out += [f"## {matrix['title']}", "", f"Query: `{matrix['query']['command']}`", ""]
         out.append("| | " + " | ".join(c["label"] for c in matrix["columns"]) + " |")
