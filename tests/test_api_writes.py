@@ -11,7 +11,7 @@ import pytest
 from api_server import WRITE_TOKEN, fixture_server
 
 from kg.edits import FORMAT_SUFFIXES, MAX_ID_CHARS, description
-from kg.iri import GRAPH_DATA, PAPER
+from kg.iri import GRAPH_DATA, GRAPH_RECORDS, PAPER
 
 EUREKA_LOCAL = "arxiv-2310.12931"
 EUREKA = PAPER + EUREKA_LOCAL
@@ -38,8 +38,13 @@ def _titles(client: httpx.Client, iri: str) -> list[str]:
     return sorted(row["t"]["value"] for row in response.json()["results"]["bindings"])
 
 
+def _asserted(store: ox.Store) -> list[ox.Quad]:
+    """The quads of the data files: works in graph:data, their records in graph:records."""
+    return [q for graph in (GRAPH_DATA, GRAPH_RECORDS) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+
+
 def _data_snapshot(store: ox.Store) -> set:
-    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DATA)))
+    return set(_asserted(store))
 
 
 def _files(root) -> dict[str, bytes]:
@@ -52,9 +57,8 @@ def _edit_file(running, local: str):
 
 
 def _described(store: ox.Store, iri: str) -> set:
-    """The store's graph:data triples describing the paper (itself, its records, blank nodes they reach)."""
-    return {q.triple for q in description(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DATA)),
-                                          ox.NamedNode(iri))}
+    """The store's asserted triples describing the paper (itself, its records, blank nodes they reach)."""
+    return {q.triple for q in description(_asserted(store), ox.NamedNode(iri))}
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from cli_support import ROOT
 
 from kg.edition_graph import edition_graph_iri, edition_quads
 from kg.editions import SEED, read_history
-from kg.iri import GRAPH_DATA, PREFIXES
+from kg.iri import GRAPH_DATA, GRAPH_RECORDS, PREFIXES
 from kg.load import load_graphs
 from kg.settings import Settings
 
@@ -52,7 +52,7 @@ def test_each_edition_graph_lists_the_works_of_its_edition(store, history):
 
 
 def test_the_seed_edition_lists_the_works_of_todays_graph(store):
-    seed = {w for (w,) in select(store, f"SELECT DISTINCT ?w WHERE {{ GRAPH <{GRAPH_DATA}> "
+    seed = {w for (w,) in select(store, f"SELECT DISTINCT ?w WHERE {{ GRAPH <{GRAPH_RECORDS}> "
                                         "{ ?r a dkg:ListEntry ; dkg:recordOf ?w } }")}
     edition = {w for (w,) in select(store, "SELECT DISTINCT ?w WHERE { GRAPH graph:edition-seed "
                                            "{ ?r dkg:recordOf ?w } }")}
