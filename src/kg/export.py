@@ -1,5 +1,6 @@
 """`kg export`: the whole graph in one file. N-Quads keeps the named graphs; the triple formats
-(Turtle, N-Triples, JSON-LD, RDF/XML) write the union of the graphs, each triple once."""
+(Turtle, N-Triples, JSON-LD, RDF/XML) write the union of every graph (works, source records, the per-source
+views, inferences), each triple once: unlike the query default graph, which leaves records and views out."""
 
 from __future__ import annotations
 

@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     _build_option(figures)
 
     export = _command(sub, "export", "write the whole graph in one RDF file",
-                      "nq keeps the named graphs; the other formats write their union. " + STORE_NOTE)
+                      "nq keeps the named graphs; the other formats write the union of every graph (works, source "
+                      "records, per-source views, inferences), each triple once. " + STORE_NOTE)
     export.add_argument("--format", choices=["ttl", "nt", "nq", "jsonld", "rdfxml"], default="ttl", help="RDF format")
     export.add_argument("--out", default=None, help="output file (default: stdout)")
     _build_option(export)
