@@ -24,7 +24,7 @@ from reasoning_stores import (
     settings_for,
 )
 
-from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_RECORDS, PREFIXES
 from kg.reason import reason
 
 pytestmark = pytest.mark.skipif(not real_data_present(), reason=f"no generated data in {REAL_DATA}: run `kg import`")
@@ -91,7 +91,7 @@ def _score(works, truth, predicted, eligible) -> tuple[float, float, list[tuple[
 def test_categories_from_facts_match_list_headings(real):
     settings, store = real
     works = {w for (w,) in select(store, f"""SELECT DISTINCT ?w WHERE {{ GRAPH <{GRAPH_DATA}> {{
-        ?w dkg:hasRecord ?r ; dkg:inCategory ?heading . ?r a ?kind ; ?p ?o .
+        ?w dkg:hasRecord ?r ; dkg:inCategory ?heading }} GRAPH <{GRAPH_RECORDS}> {{ ?r a ?kind ; ?p ?o .
         VALUES ?kind {{ dkg:TableRow dkg:SpreadsheetRow }} VALUES ?p {{ {FACT_PROPERTIES} }} }} }}""")}
     assert works, "no work has both table/spreadsheet facts and a list heading"
     truth, predicted, has = defaultdict(set), defaultdict(set), defaultdict(set)
