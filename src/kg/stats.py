@@ -26,13 +26,16 @@ _COUNTS: dict[str, str] = {
     "papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper }",
     "references_with_numbers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:ResearchPaper ; dkg:surveyReferenceNumber ?x }",
     "list_entries": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:ListEntry } }",
-    "list_entries_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:ListEntry ; dkg:recordOf ?p } ?p a dkg:ResearchPaper }",
-    "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:ListEntry ; dkg:recordOf ?p } ?p a dkg:ResearchPaper }",
+    "list_entries_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:ListEntry ; "
+                             "dkg:recordOf ?p } ?p a dkg:ResearchPaper }",
+    "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:ListEntry ; dkg:recordOf ?p } "
+                   "?p a dkg:ResearchPaper }",
     "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:TableRow ; dkg:tableNumber ?t } FILTER (?t IN (2, 3, 4, 5, 7)) }",
     "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:TableRow ; dkg:tableNumber ?t ; "
                            "dkg:recordOf ?p } ?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
     "spreadsheet_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:SpreadsheetRow } }",
-    "spreadsheet_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:SpreadsheetRow ; dkg:recordOf ?p } ?p a dkg:ResearchPaper }",
+    "spreadsheet_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:SpreadsheetRow ; "
+                                 "dkg:recordOf ?p } ?p a dkg:ResearchPaper }",
     "benchmarks": "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b a dkg:Benchmark }",
     "uses_benchmark_links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?p ?b WHERE { ?p a dkg:ResearchPaper ; dkg:usesBenchmark ?b } }",
     "challenges": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dkg:Challenge }",

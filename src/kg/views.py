@@ -100,7 +100,7 @@ def place_records(quads: list[ox.Quad]) -> list[ox.Quad]:
         return quads
     in_records = _reached(by_subject, records)
     in_data = _reached(by_subject, [s for s in by_subject if not isinstance(s, ox.BlankNode) and s not in records])
-    data, graph_records = ox.NamedNode(GRAPH_DATA), ox.NamedNode(GRAPH_RECORDS)
+    graph_records = ox.NamedNode(GRAPH_RECORDS)
     placed = []
     for quad in quads:
         if quad.subject in in_data or quad.subject not in in_records:
