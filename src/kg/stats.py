@@ -30,7 +30,8 @@ _COUNTS: dict[str, str] = {
                              "dkg:recordOf ?p } ?p a dkg:ResearchPaper }",
     "list_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:ListEntry ; dkg:recordOf ?p } "
                    "?p a dkg:ResearchPaper }",
-    "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:TableRow ; dkg:tableNumber ?t } FILTER (?t IN (2, 3, 4, 5, 7)) }",
+    "table_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:TableRow ; dkg:tableNumber ?t } "
+                  "FILTER (?t IN (2, 3, 4, 5, 7)) }",
     "table_rows_resolved": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:TableRow ; dkg:tableNumber ?t ; "
                            "dkg:recordOf ?p } ?p a dkg:ResearchPaper FILTER (?t IN (2, 3, 4, 5, 7)) }",
     "spreadsheet_rows": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH graph:records { ?r a dkg:SpreadsheetRow } }",
