@@ -19,7 +19,9 @@ def test_query_page_runs_an_example_and_shows_the_table(api_server):
     examples = named_query_examples(api_server.settings)
     assert examples, "the fixture has named queries"
     example = next(e for e in examples if e["name"] == "papers-in-category")
-    expected_rows = len(list(api_server.store.query(example["text"], use_default_graph_as_union=True)))
+    from kg.queries import union_query
+
+    expected_rows = len(list(union_query(api_server.store, example["text"])))
     assert expected_rows > 0
     outside_requests: list[str] = []
     with playwright_api.sync_playwright() as p:
