@@ -54,7 +54,9 @@ class Section:
 
     @property
     def label(self) -> str:
-        return f"Section {self.number}. {self.title}" if self.number else f"Section \"{self.title}\""
+        if self.number:
+            return f"Section {self.number}. {self.title}"
+        return f"Section {self.parent}, \"{self.title}\"" if self.parent else f"\"{self.title}\""
 
 
 @dataclass(frozen=True)
