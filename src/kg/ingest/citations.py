@@ -114,7 +114,7 @@ def _heading(line: str, previous_blank: bool, next_blank: bool) -> tuple[str | N
         return None
     if stripped.endswith((".", ":", ",", ";")) or "[" in stripped or not stripped[0].isalnum():
         return None
-    if stripped.startswith(("Table", "Fig", "<")) or not stripped[0].isupper() and not stripped[0].isdigit():
+    if re.match(r"^(Table|Fig)", stripped) or stripped.startswith("<") or not stripped[0].isupper() and not stripped[0].isdigit():
         return None
     found = _NUMBERED.match(stripped)
     return (found.group(1), found.group(2).strip()) if found else (None, stripped)
@@ -124,7 +124,7 @@ def _skipped(line: str) -> bool:
     """Lines that are not running text: captions, footnotes, front-matter notes, blank-ish lines."""
     stripped = line.strip()
     return (not stripped or stripped.startswith(("Fig.", "**Fig.", "<sup>", "\\*", "E-mail", "<http", "Received",
-                                                   "Available online", "1566-2535", "Table ", "**Table ")))
+                                                   "Available online", "1566-2535")))
 
 
 def _sentences(paragraph: str) -> list[str]:
