@@ -283,6 +283,10 @@ def test_listing_page_year_disagrees_with_the_article_and_both_are_kept(graph):
     assert years == {("2025", "https://w3id.org/duality-kg/source/survey-text"),
                      ("2024", "https://w3id.org/duality-kg/source/listing-page")}
     assert {y for (y,) in rows(graph, f"SELECT ?y WHERE {{ <{SURVEY}> fabio:hasPublicationYear ?y }}")} == {"2024", "2025"}
+    listed = result_table(run_query(store=graph, query=load_query(SETTINGS, "source-disagreements")))
+    survey_rows = {(row[3].value, row[5].value) for row in listed.rows if row[0].value == SURVEY}
+    assert survey_rows == {("2025", "https://w3id.org/duality-kg/source/survey-text"),
+                           ("2024", "https://w3id.org/duality-kg/source/listing-page")}
 
 
 def test_listing_page_related_works_are_candidates_like_seed_002(graph):
