@@ -243,7 +243,7 @@ def test_extends_links_carry_their_basis_and_evidence(graph):
     inferred = {(int(s), int(o)) for s, o, m, _, _ in found if m.endswith("#CuratorInference")}
     assert inferred == {(9, 8), (111, 116), (149, 153), (155, 153)}
     text = " ".join((SOURCES / SURVEY_TEXT).read_text(encoding="utf-8").split())
-    for s, o, method, locator, quote in found:
+    for _, _, method, locator, quote in found:
         if method.endswith("#SurveySentence"):
             assert re.match(r"Section .+, paragraph \d+, sentence \d+$", locator), locator
             assert quote in text

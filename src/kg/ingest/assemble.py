@@ -30,6 +30,7 @@ from kg.ingest.companion_list import (
     parse_list,
 )
 from kg.ingest.curated import read_curated
+from kg.ingest.listing import listing_record, listing_related_records, parse_listing
 from kg.ingest.records import (
     PaperKeys,
     SourceRecord,
@@ -48,7 +49,6 @@ from kg.ingest.references import (
     venue_iri,
     venue_name,
 )
-from kg.ingest.listing import listing_record, listing_related_records, parse_listing
 from kg.ingest.related import parse_related, related_records
 from kg.ingest.resolve import Resolution, resolve
 from kg.ingest.section9 import parse_section9
@@ -363,8 +363,7 @@ def _introduction_triples(sources_dir: Path, curated_dir: Path, body: SurveyBody
     entities = {s for triples, _ in (built.files["benchmarks.ttl"], built.files["networks.ttl"])
                 for s, p, o in triples if p == iri("rdf:type")}
     titles = {ref.number: ref.title for ref in references}
-    found = introductions(body, reference_titles=titles,
-                          network_names=Path(__file__).with_name("network-names.csv"))
+    found = introductions(body, reference_titles=titles)
     rows = read_curated(curated_dir, "introduced-in")
     for number, row in enumerate(rows, start=2):
         where = f"data/curated/introduced-in.csv line {number}"

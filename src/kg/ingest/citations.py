@@ -20,7 +20,7 @@ from kg.ingest.records import Triple, integer, iri, normalise_title, text
 from kg.ingest.section9 import cited_numbers
 from kg.ingest.sources import read_lines
 from kg.ingest.survey_tables import parse_table
-from kg.ingest.vocabulary import benchmark_names, network_label
+from kg.ingest.vocabulary import benchmark_names, network_aliases, network_label
 from kg.iri import BENCH, NET, slug
 
 __all__ = ["Section", "InTextCitation", "Sentence", "SurveyBody", "parse_citations", "citation_triples",
@@ -141,7 +141,7 @@ def _sentences(paragraph: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _kind(section: Section, in_area: bool, sentence: str, at: int) -> str:
+def _kind(in_area: bool, sentence: str, at: int) -> str:
     """Evidence: a bracket closing a numbered challenge '(ii) **name** [refs]' of Sections 9.1/9.2.
     Data source: a bracket right after a benchmark's name ('Meta-World [139]'). Otherwise the survey discusses."""
     if in_area:
@@ -158,21 +158,20 @@ def _benchmark_patterns() -> list[tuple[str, str, str]]:
     return [(BENCH + b.benchmark, b.name, b.label) for b in benchmark_names()]
 
 
-def _network_patterns(names_file: Path) -> list[tuple[str, str, str]]:
-    import csv
-
-    with names_file.open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if " " not in r["networks"].strip()]
-    return sorted(((NET + r["networks"].strip(), r["item"], network_label(r["networks"].strip())) for r in rows),
+def _network_patterns() -> list[tuple[str, str, str]]:
+    """(entity IRI, alias, label): network aliases of network-names.csv, longest first."""
+    return sorted(((NET + local, alias, network_label(local)) for alias, local in network_aliases()),
                   key=lambda r: (-len(r[1]), r[1]))
 
 
 def _named_before(before: str, patterns: list[tuple[str, str, str]]) -> tuple[str, str, str] | None:
-    """The entity whose name ends right before a bracket: 'Meta-World [', 'GPT-4 [', 'RoboNet Dataset ['."""
+    """(entity, name as printed, label) of the entity whose name ends right before a bracket: 'Meta-World [',
+    'GPT-4 [', 'RoboNet Dataset ['."""
     for entity, name, label in patterns:
-        if re.search(r"(?<![\w-])" + re.escape(name) + r"(?:\s+(?:dataset|benchmark|project|suite))?\s*$",
-                     before, flags=re.IGNORECASE):
-            return entity, name, label
+        found = re.search(r"(?<![\w-])(" + re.escape(name) + r")(?:\s+(?:dataset|benchmark|project|suite))?\s*$",
+                          before, flags=re.IGNORECASE)
+        if found:
+            return entity, found.group(1), label
     return None
 
 
@@ -250,9 +249,9 @@ def parse_citations(sources_dir: Path) -> SurveyBody:
             line_number = max(n for s, n in starts if s <= max(at, 0))
             sentences.append(Sentence(owner, paragraph, position, sentence_text, line_number))
             for bracket in brackets(sentence_text):
-                kind = _kind(owner, owner.key in area_keys, sentence_text, bracket.start())
-                for number in cited_numbers(bracket.group(1)):
-                    citations.append(InTextCitation(number=number, section=owner, bracket=bracket.group(0), kind=kind,
+                kind = _kind(owner.key in area_keys, sentence_text, bracket.start())
+                for cited in cited_numbers(bracket.group(1)):
+                    citations.append(InTextCitation(number=cited, section=owner, bracket=bracket.group(0), kind=kind,
                                                     line=line_number, paragraph=paragraph, sentence=position))
     cells: list[tuple[int, int, str]] = []
     for line_number, line in table_lines:
@@ -262,8 +261,8 @@ def parse_citations(sources_dir: Path) -> SurveyBody:
             named = bracket.start() < len(first) and _named_before(line[:bracket.start()], _benchmark_patterns())
             if bracket.start() < len(first):
                 cells.append((table, row, first.strip()))
-            for number in cited_numbers(bracket.group(1)):
-                citations.append(InTextCitation(number=number, section=None, bracket=bracket.group(0),
+            for cited in cited_numbers(bracket.group(1)):
+                citations.append(InTextCitation(number=cited, section=None, bracket=bracket.group(0),
                                                 kind="data-source" if named else "discusses", line=line_number,
                                                 table=table, row=row))
     return SurveyBody(sections=sections, sentences=sentences, citations=citations, table_cells=cells)
@@ -345,9 +344,11 @@ def citation_triples(body: SurveyBody, *, survey: URIRef, ref_paper: dict[int, U
                     (node, iri("dkg:locator"), text(citation.locator)),
                     (node, iri("prov:wasDerivedFrom"), iri("src:survey-text"))]
         if citation.section is None:
+            assert citation.table is not None and citation.row is not None  # a table row's citation has both
             triples += [(node, iri("dkg:inTable"), integer(citation.table)),
                         (node, iri("dkg:inTableRow"), integer(citation.row))]
         else:
+            assert citation.paragraph is not None and citation.sentence is not None  # so has a running-text one
             triples += [(node, iri("dkg:inSection"), section_iri(survey, citation.section)),
                         (node, iri("dkg:paragraph"), integer(citation.paragraph)),
                         (node, iri("dkg:sentence"), integer(citation.sentence))]
@@ -370,11 +371,11 @@ class Introduction:
     curated: bool = False
 
 
-def introductions(body: SurveyBody, *, reference_titles: dict[int, str], network_names: Path) -> list[Introduction]:
+def introductions(body: SurveyBody, *, reference_titles: dict[int, str]) -> list[Introduction]:
     """Benchmarks and networks named right before a citation ('Meta-World [139]', 'GPT-4 [37]') of a reference
     whose title names them too: that reference introduced them. A name cited with a work whose title does not name
     it (Isaac Gym [146], 'Factory: ...') is left out; curated rows (data/curated/introduced-in.csv) add the others."""
-    patterns = _benchmark_patterns() + _network_patterns(network_names)
+    patterns = _benchmark_patterns() + _network_patterns()
     found: dict[tuple[str, int], Introduction] = {}
 
     def consider(before: str, numbers: list[int], locator: str) -> None:

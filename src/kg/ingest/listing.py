@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.records import PaperKeys, SourceRecord, text, title_key, unique_keys, year
+from kg.ingest.records import PaperKeys, SourceRecord, iri, text, title_key, unique_keys, year
 from kg.ingest.references import author_iri
-from kg.ingest.records import iri
 from kg.ingest.sources import read_lines
 
 __all__ = ["ListedWork", "ListingPage", "parse_listing", "listing_record", "listing_related_records"]
