@@ -18,6 +18,7 @@ from kg.ingest.citations import (
     SurveyBody,
     citation_triples,
     find_sentence,
+    in_text_record,
     introductions,
     locate_name,
     parse_citations,
@@ -171,7 +172,8 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
         built.files[f"papers/{paper.removeprefix(PAPER)}.ttl"] = (triples, paper)
     earlier_version = _earlier_version_record(citation, URIRef(resolution.paper_of[earlier.fragment]))
     built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())),
-                                                 [*survey_rows, earlier_version, listing_record(listing)]), survey)
+                                                 [*survey_rows, earlier_version, listing_record(listing),
+                                                  in_text_record(body, ref_paper=ref_paper)]), survey)
     built.files["benchmarks.ttl"] = (_benchmark_triples(sources_dir, records, built), None)
     built.files["networks.ttl"] = (_network_triples(records), None)
     built.files["venues.ttl"] = (_venue_triples(references, front), None)
@@ -180,7 +182,7 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     cited, unknown = citation_triples(body, survey=survey, ref_paper=ref_paper)
     built.unresolved += [(where, "not in the reference list") for where in unknown]
     built.files["citations.ttl"] = (cited + _introduction_triples(sources_dir, curated_dir, body, references, ref_paper,
-                                                                  built, curated_used), survey)
+                                                                  built, curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
     for record in records:
         # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column

@@ -2,7 +2,7 @@
 the section, paragraph and sentence (or table row) that makes it (docs/citations.md).
 
 `parse_citations` reads the text into `InTextCitation`s; `citation_triples` turns them into `cito:Citation`
-nodes, the survey's typed citations (with their record) and the section nodes; `introductions` finds the
+nodes and section nodes, `in_text_record` into the survey's record of its typed citations; `introductions` finds the
 benchmarks and networks the survey names right before a citation of the work that introduced them.
 """
 
@@ -16,14 +16,14 @@ from pathlib import Path
 from rdflib import URIRef
 
 from kg.errors import InputError
-from kg.ingest.records import Triple, integer, iri, normalise_title, text
+from kg.ingest.records import PaperKeys, SourceRecord, Triple, integer, iri, normalise_title, text
 from kg.ingest.section9 import cited_numbers
 from kg.ingest.sources import read_lines
 from kg.ingest.survey_tables import parse_table
 from kg.ingest.vocabulary import benchmark_names, network_aliases, network_label
-from kg.iri import BENCH, NET, slug
+from kg.iri import BENCH, NET, SURVEY_TEXT, slug
 
-__all__ = ["Section", "InTextCitation", "Sentence", "SurveyBody", "parse_citations", "citation_triples",
+__all__ = ["Section", "InTextCitation", "Sentence", "SurveyBody", "parse_citations", "citation_triples", "in_text_record",
            "Introduction", "introductions", "brackets", "find_sentence", "locate_name", "sentence_locator", "CHARACTERIZATIONS"]
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]")
@@ -307,27 +307,24 @@ def sentence_locator(sentence: Sentence) -> str:
     return f"{sentence.section.label}, paragraph {sentence.paragraph}, sentence {sentence.index}"
 
 
-def section_iri(survey: URIRef, section: Section) -> URIRef:
-    return URIRef(f"{survey}#section-{section.key}")
+def section_iri(section_key: str) -> URIRef:
+    return URIRef(f"{SURVEY_TEXT}section-{section_key}")
 
 
 def citation_triples(body: SurveyBody, *, survey: URIRef, ref_paper: dict[int, URIRef]) -> tuple[list[Triple], list[str]]:
-    """Triples of the section nodes, one `cito:Citation` node per reference per bracket, and the survey's typed
-    citations (on the survey and on its record `#in-text-citations`). Returns the triples and the citations of
-    numbers outside the reference list (for the report)."""
+    """Triples of the section nodes and of one `cito:Citation` node per reference per bracket. Returns the triples
+    and the citations of numbers outside the reference list (for the report)."""
     triples: list[Triple] = []
     unknown: list[str] = []
     for section in body.sections:
-        node = section_iri(survey, section)
+        node = section_iri(section.key)
         triples += [(node, iri("rdf:type"), iri("dkg:SurveySection")), (node, iri("dcterms:title"), text(section.title)),
                     (node, iri("dcterms:isPartOf"), survey), (node, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
                     (node, iri("dkg:locator"), text(section.label))]
         if section.number:
             triples.append((node, iri("dkg:sectionNumber"), text(section.number)))
         if section.parent:
-            triples.append((node, iri("dkg:withinSection"), URIRef(f"{survey}#section-{section.parent}")))
-    record = URIRef(f"{survey}#in-text-citations")
-    typed: set[tuple[URIRef, URIRef]] = set()
+            triples.append((node, iri("dkg:withinSection"), section_iri(section.parent)))
     seen: dict[tuple[int, str], int] = defaultdict(int)
     for citation in body.citations:
         work = ref_paper.get(citation.number)
@@ -336,10 +333,10 @@ def citation_triples(body: SurveyBody, *, survey: URIRef, ref_paper: dict[int, U
             continue
         place = citation.section.key if citation.section else f"table-{citation.table}"
         seen[(citation.number, place)] += 1
-        node = URIRef(f"{survey}#citation-{citation.number}-{place}-{seen[(citation.number, place)]}")
-        kind = iri(CHARACTERIZATIONS[citation.kind])
+        node = URIRef(f"{SURVEY_TEXT}cite-{citation.number}-in-{place}-{seen[(citation.number, place)]}")
         triples += [(node, iri("rdf:type"), iri("cito:Citation")), (node, iri("cito:hasCitingEntity"), survey),
-                    (node, iri("cito:hasCitedEntity"), work), (node, iri("cito:hasCitationCharacterization"), kind),
+                    (node, iri("cito:hasCitedEntity"), work),
+                    (node, iri("cito:hasCitationCharacterization"), iri(CHARACTERIZATIONS[citation.kind])),
                     (node, iri("dkg:bracket"), text(citation.bracket)),
                     (node, iri("dkg:locator"), text(citation.locator)),
                     (node, iri("prov:wasDerivedFrom"), iri("src:survey-text"))]
@@ -349,17 +346,20 @@ def citation_triples(body: SurveyBody, *, survey: URIRef, ref_paper: dict[int, U
                         (node, iri("dkg:inTableRow"), integer(citation.row))]
         else:
             assert citation.paragraph is not None and citation.sentence is not None  # so has a running-text one
-            triples += [(node, iri("dkg:inSection"), section_iri(survey, citation.section)),
+            triples += [(node, iri("dkg:inSection"), section_iri(citation.section.key)),
                         (node, iri("dkg:paragraph"), integer(citation.paragraph)),
                         (node, iri("dkg:sentence"), integer(citation.sentence))]
-        typed.add((kind, work))
-    for kind, work in sorted(typed):
-        triples += [(survey, kind, work), (record, kind, work)]
-    if typed:
-        triples += [(record, iri("rdf:type"), iri("dkg:SourceRecord")), (record, iri("dkg:recordOf"), survey),
-                    (survey, iri("dkg:hasRecord"), record), (record, iri("prov:wasDerivedFrom"), iri("src:survey-text")),
-                    (record, iri("dkg:locator"), text("In-text citations of Sections 1-10 and Tables 1-9"))]
     return triples, unknown
+
+
+def in_text_record(body: SurveyBody, *, ref_paper: dict[int, URIRef]) -> SourceRecord:
+    """The survey's record of its typed citations (`survey cito:discusses work`, ...), one fact per type and work."""
+    record = SourceRecord(fragment="in-text-citations", record_class="dkg:SourceRecord", source="survey-text",
+                          locator="In-text citations of Sections 1-10 and Tables 1-9", keys=PaperKeys())
+    for citation in sorted(body.citations, key=lambda c: (c.kind, c.number)):
+        if citation.number in ref_paper:
+            record.fact(CHARACTERIZATIONS[citation.kind], ref_paper[citation.number])
+    return record
 
 
 @dataclass(frozen=True)
