@@ -181,8 +181,8 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
     cited, unknown = citation_triples(body, survey=survey, ref_paper=ref_paper)
     built.unresolved += [(where, "not in the reference list") for where in unknown]
-    built.files["citations.ttl"] = (cited + _introduction_triples(sources_dir, curated_dir, body, references, ref_paper,
-                                                                  built, curated_used), None)
+    built.files["citations.ttl"] = (cited + _introduction_triples(curated_dir, body, references, ref_paper, built,
+                                                                  curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
     for record in records:
         # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
@@ -358,7 +358,7 @@ def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[
     return out
 
 
-def _introduction_triples(sources_dir: Path, curated_dir: Path, body: SurveyBody, references, ref_paper: dict[int, URIRef],
+def _introduction_triples(curated_dir: Path, body: SurveyBody, references, ref_paper: dict[int, URIRef],
                           built: Built, used: set[str]) -> list[Triple]:
     """`dkg:introducedIn` of benchmarks and networks, each on a record of the entity: found in the text
     (`kg.ingest.citations.introductions`) or curated (data/curated/introduced-in.csv, checked against the text)."""
