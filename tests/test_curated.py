@@ -47,7 +47,7 @@ def _natural(target: str) -> tuple[str, float]:
 # file -> (exact header, key columns that must be unique, sort key of a row)
 FILES = {
     "extends.csv": (
-        ["subject", "object", "locator", "note"],
+        ["subject", "object", "basis", "quote", "locator", "note"],
         ("subject", "object"),
         lambda row: (_natural(row["subject"]), _natural(row["object"])),
     ),
@@ -65,6 +65,11 @@ FILES = {
         ["target", "framework_name", "note"],
         ("target", "framework_name"),
         lambda row: _natural(row["target"]),
+    ),
+    "introduced-in.csv": (
+        ["entity", "target", "name", "note"],
+        ("entity", "target"),
+        lambda row: (row["entity"], _natural(row["target"])),
     ),
     "section9-areas.csv": (
         ["area_id", "heading", "section", "branch", "concepts"],
@@ -150,6 +155,7 @@ def _targets() -> list[tuple[str, str]]:
     found += [("list-links.csv", row["target"]) for row in _rows("list-links.csv")]
     found += [("sheet-keys.csv", row["target"]) for row in _rows("sheet-keys.csv")]
     found += [("text-frameworks.csv", row["target"]) for row in _rows("text-frameworks.csv")]
+    found += [("introduced-in.csv", row["target"]) for row in _rows("introduced-in.csv")]
     return found
 
 
@@ -182,7 +188,7 @@ def test_targets_are_well_formed() -> None:
         if ref:
             if not FIRST_REF <= int(ref.group(1)) <= LAST_REF:
                 bad.append((name, target))
-        elif name == "text-frameworks.csv" or (not ARXIV.match(target) and not (target == "none" and name != "extends.csv")):
+        elif name in ("text-frameworks.csv", "introduced-in.csv") or (not ARXIV.match(target) and not (target == "none" and name != "extends.csv")):
             bad.append((name, target))
     assert not bad, f"targets that are not ref:1..199, arxiv:ID or (outside extends.csv) none: {bad}"
 
@@ -191,6 +197,7 @@ def test_extends_never_links_a_work_to_itself_and_cites_a_source() -> None:
     rows = _rows("extends.csv")
     assert all(row["subject"] != row["object"] for row in rows)
     assert all(re.match(r"seed 00[0-3], ", row["locator"]) for row in rows), "each locator starts with its seed file"
+    assert {row["basis"] for row in rows} <= {"sentence", "inference"}, "basis is sentence or inference"
 
 
 def test_none_targets_say_why() -> None:

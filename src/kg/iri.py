@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 __all__ = [
-    "BASE", "DKG", "CAT", "PAPER", "BENCH", "NET", "VENUE", "AUTHOR", "S9", "SRC", "GRAPH",
+    "BASE", "DKG", "CAT", "PAPER", "BENCH", "NET", "VENUE", "AUTHOR", "S9", "SRC", "GRAPH", "SURVEY_TEXT",
     "CITO", "FABIO", "PROV", "SCHEMA", "DCTERMS", "SKOS", "PREFIXES",
     "GRAPH_ONTOLOGY", "GRAPH_DATA", "GRAPH_INFERRED", "GRAPH_RECORDS", "GRAPH_VIEW", "GRAPH_EDITION",
     "GRAPH_RELEASE", "DEFAULT_GRAPHS",
@@ -24,6 +24,9 @@ AUTHOR = BASE + "author/"
 S9 = BASE + "section9/"
 SRC = BASE + "source/"
 GRAPH = BASE + "graph/"
+# Sections of the survey's text and its in-text citations (docs/citations.md). Not hash IRIs of the survey:
+# `<paper>#...` is the paper's own description (its records), which an edit of the paper replaces whole.
+SURVEY_TEXT = BASE + "survey/"
 
 CITO = "http://purl.org/spar/cito/"
 FABIO = "http://purl.org/spar/fabio/"

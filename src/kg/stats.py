@@ -20,6 +20,11 @@ __all__ = ["collect_stats", "PROVENANCE_RULE"]
 
 PROVENANCE_RULE = "paper-fact-without-record-violation.rq"
 
+_CO_CITED = ("SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?a ?b WHERE {{ "
+             "?x a cito:Citation ; cito:hasCitedEntity ?a ; dkg:inSection ?section ; {scope} . "
+             "?y a cito:Citation ; cito:hasCitedEntity ?b ; dkg:inSection ?section ; {scope} . "
+             "FILTER (STR(?a) < STR(?b)) }} }}")
+
 # name -> SELECT (?n) query; each counts one thing the issue asks `kg stats` to report. Works are in the
 # default graph, source records in graph:records.
 _COUNTS: dict[str, str] = {
@@ -43,6 +48,12 @@ _COUNTS: dict[str, str] = {
     "challenges_with_evidence": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dkg:Challenge ; dkg:hasEvidence ?p }",
     "extends_links": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b WHERE { ?a a dkg:ResearchPaper ; cito:extends ?b } }",
     "candidate_papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a dkg:CandidatePaper }",
+    # the survey's in-text citations (data/ttl/citations.ttl, docs/citations.md): one cito:Citation per
+    # reference per bracket; co-cited pairs are unordered pairs of distinct works in one sentence / paragraph
+    "in_text_citations": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a cito:Citation }",
+    "works_cited_in_text": "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?c a cito:Citation ; cito:hasCitedEntity ?w }",
+    "co_citation_pairs_sentence": _CO_CITED.format(scope="dkg:paragraph ?p ; dkg:sentence ?s"),
+    "co_citation_pairs_paragraph": _CO_CITED.format(scope="dkg:paragraph ?p"),
 }
 
 

@@ -13,6 +13,17 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from kg.errors import InputError
+from kg.ingest.citations import (
+    Introduction,
+    SurveyBody,
+    citation_triples,
+    find_sentence,
+    in_text_record,
+    introductions,
+    locate_name,
+    parse_citations,
+    sentence_locator,
+)
 from kg.ingest.companion_list import (
     ListCitation,
     list_records,
@@ -20,6 +31,7 @@ from kg.ingest.companion_list import (
     parse_list,
 )
 from kg.ingest.curated import read_curated
+from kg.ingest.listing import listing_record, listing_related_records, parse_listing
 from kg.ingest.records import (
     PaperKeys,
     SourceRecord,
@@ -76,6 +88,8 @@ _SOURCE_TITLES = {
     "sheet-rl-diffusion": "RL for Diffusion Policy (authors' spreadsheet)",
 }
 _SURVEY_RECORDS = {"dkg:ReferenceEntry", "dkg:TableRow"}
+# pages of works related to the survey: works only they name are candidates, not works of the survey
+_CANDIDATE_SOURCES = {"related-papers", "listing-page"}
 _TITLE_PREFERENCE = {"dkg:ReferenceEntry": 0, "dkg:ListEntry": 1, "dkg:SourceRecord": 2}
 _BRANCH_OF_SECTION = {"9.1": "generative-tools-for-rl", "9.2": "rl-for-generative-policies"}
 
@@ -120,6 +134,8 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
         assert record.keys.title is not None  # related papers are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
     records += related
+    listing = parse_listing(sources_dir)
+    records += listing_related_records(listing)
     citation = parse_citation(sources_dir)
     earlier = _citation_record(citation)
     records.append(earlier)
@@ -137,9 +153,10 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     ref_paper = {r.keys.reference_number: URIRef(resolution.paper_of[r.fragment])
                  for r in records if r.record_class == "dkg:ReferenceEntry" and r.keys.reference_number is not None}
     curated_used: set[str] = set()
-    records += _curated_extends(curated_dir, resolution, ref_paper, curated_used)
     records += _curated_policy_facts(curated_dir, resolution, ref_paper, curated_used)
     records += _curated_text_frameworks(sources_dir, curated_dir, resolution, ref_paper, curated_used)
+    body = parse_citations(sources_dir)
+    records += _curated_extends(curated_dir, resolution, ref_paper, curated_used, body)
     for name in ("list-links", "sheet-keys"):
         if read_curated(curated_dir, name):
             curated_used.add(name)
@@ -151,16 +168,21 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     for paper, group in sorted(papers.items()):
         if paper == survey:
             raise InputError(f"a source record resolves to the survey itself: {[r.locator for r in group]}")
-        triples = _paper_triples(paper, group, is_candidate=all(r.source == "related-papers" for r in group))
+        triples = _paper_triples(paper, group, is_candidate=all(r.source in _CANDIDATE_SOURCES for r in group))
         built.files[f"papers/{paper.removeprefix(PAPER)}.ttl"] = (triples, paper)
     earlier_version = _earlier_version_record(citation, URIRef(resolution.paper_of[earlier.fragment]))
     built.files["survey.ttl"] = (_survey_triples(survey, front, sorted(set(ref_paper.values())),
-                                                 [*survey_rows, earlier_version]), survey)
+                                                 [*survey_rows, earlier_version, listing_record(listing),
+                                                  in_text_record(body, ref_paper=ref_paper)]), survey)
     built.files["benchmarks.ttl"] = (_benchmark_triples(sources_dir, records, built), None)
     built.files["networks.ttl"] = (_network_triples(records), None)
     built.files["venues.ttl"] = (_venue_triples(references, front), None)
     built.files["authors.ttl"] = (_author_triples(references, front), None)
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
+    cited, unknown = citation_triples(body, survey=survey, ref_paper=ref_paper)
+    built.unresolved += [(where, "not in the reference list") for where in unknown]
+    built.files["citations.ttl"] = (cited + _introduction_triples(curated_dir, body, references, ref_paper, built,
+                                                                  curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
     for record in records:
         # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
@@ -241,7 +263,7 @@ def _paper_triples(paper: URIRef, group: list[SourceRecord], *, is_candidate: bo
         for p, v in record.facts:
             if p == title_p and v != title:
                 facts.append((variant_p, v))
-        if is_candidate and record.source == "related-papers":
+        if is_candidate and record.source in _CANDIDATE_SOURCES:
             facts.append((iri("dkg:inSurvey"), boolean(False)))
         triples += [(node, rdf_type, iri(record.record_class)), (node, iri("dkg:recordOf"), paper),
                     (node, iri("prov:wasDerivedFrom"), iri("src:" + record.source)),
@@ -299,8 +321,14 @@ def _curated_record(resolution: Resolution, *, subject: URIRef, fragment: str, s
     return record
 
 
+_BASES = {"sentence": "dkg:SurveySentence", "inference": "dkg:CuratorInference"}
+
+
 def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[int, URIRef],
-                     used: set[str]) -> list[SourceRecord]:
+                     used: set[str], body: SurveyBody) -> list[SourceRecord]:
+    """Extends links (data/curated/extends.csv). A `sentence` row quotes the survey's sentence that cites the
+    subject and presents it as building on the object: the quote is checked against the text and the record's
+    locator is that sentence. An `inference` row rests on names and authors; its quote states that evidence."""
     rows = read_curated(curated_dir, "extends")
     known = set(resolution.paper_of.values())
     keys = _curated_keys("curated-extends", [f"{row['subject']} {row['object']}" for row in rows])
@@ -308,13 +336,70 @@ def _curated_extends(curated_dir: Path, resolution: Resolution, ref_paper: dict[
     for number, (row, key) in enumerate(zip(rows, keys), start=2):
         where = f"data/curated/extends.csv line {number}"
         subject, obj = (_curated_target(row[c], ref_paper, known, where) for c in ("subject", "object"))
+        if row["basis"] not in _BASES or not row["quote"]:
+            raise InputError(f"{where}: basis must be one of {sorted(_BASES)} and quote must not be empty")
+        locator = row["locator"] or where
+        if row["basis"] == "sentence":
+            kind, _, cited = row["subject"].partition(":")
+            if kind != "ref":
+                raise InputError(f"{where}: a sentence row needs subject ref:N, the reference the sentence cites")
+            try:
+                locator = sentence_locator(find_sentence(body, numbers=[int(cited)], words=row["quote"]))
+            except InputError as err:
+                raise InputError(f"{where}: {err}") from None
         record = _curated_record(resolution, subject=subject, fragment=key, source="curated-extends",
-                                 locator=row["locator"] or where, evidence="survey-text")
+                                 locator=locator, evidence="survey-text")
         record.fact("cito:extends", obj)
+        record.cell("dkg:extractionMethod", iri(_BASES[row["basis"]]))
+        record.cell("dkg:evidenceQuote", text(row["quote"]))
         out.append(record)
     if rows:
         used.add("extends")
     return out
+
+
+def _introduction_triples(curated_dir: Path, body: SurveyBody, references, ref_paper: dict[int, URIRef],
+                          built: Built, used: set[str]) -> list[Triple]:
+    """`dkg:introducedIn` of benchmarks and networks, each on a record of the entity: found in the text
+    (`kg.ingest.citations.introductions`) or curated (data/curated/introduced-in.csv, checked against the text)."""
+    entities = {s for triples, _ in (built.files["benchmarks.ttl"], built.files["networks.ttl"])
+                for s, p, o in triples if p == iri("rdf:type")}
+    titles = {ref.number: ref.title for ref in references}
+    found = introductions(body, reference_titles=titles)
+    rows = read_curated(curated_dir, "introduced-in")
+    for number, row in enumerate(rows, start=2):
+        where = f"data/curated/introduced-in.csv line {number}"
+        entity, (kind, _, cited) = iri(row["entity"]), row["target"].partition(":")
+        if kind != "ref" or not cited.isdigit() or int(cited) not in ref_paper:
+            raise InputError(f"{where}: target must be ref:N of the reference list, found {row['target']!r}")
+        if entity not in entities:
+            raise InputError(f"{where}: {row['entity']} is no benchmark or network of the graph")
+        try:
+            locator = locate_name(body, number=int(cited), name=row["name"])
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+        found.append(Introduction(entity, int(cited), row["name"], locator, curated=True))
+    if rows:
+        used.add("introduced-in")
+    triples: list[Triple] = []
+    for intro in found:
+        if intro.entity not in entities:
+            continue  # a name of the alias tables that no table or sheet uses
+        work = ref_paper[intro.number]
+        record = URIRef(f"{intro.entity}#introduced-in-{intro.number}")
+        triples += [(intro.entity, iri("dkg:introducedIn"), work), (intro.entity, iri("dkg:hasRecord"), record),
+                    (record, iri("dkg:recordOf"), intro.entity), (record, iri("dkg:introducedIn"), work),
+                    (record, iri("dkg:locator"), text(intro.locator)),
+                    (record, iri("dkg:evidenceQuote"), text(f"{intro.name} [{intro.number}]"))]
+        if intro.curated:
+            triples += [(record, iri("rdf:type"), iri("dkg:CuratedRecord")),
+                        (record, iri("prov:wasDerivedFrom"), iri("src:curated-introduced-in")),
+                        (record, iri("dkg:evidence"), iri("src:survey-text")),
+                        (record, iri("prov:wasAttributedTo"), iri("dkg:Curator"))]
+        else:
+            triples += [(record, iri("rdf:type"), iri("dkg:SourceRecord")),
+                        (record, iri("prov:wasDerivedFrom"), iri("src:survey-text"))]
+    return triples
 
 
 # RL-for-generative-policies facts no table or sheet column gives: stated by a survey section or a

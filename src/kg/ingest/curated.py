@@ -10,7 +10,8 @@ from kg.errors import InputError
 __all__ = ["CURATED_COLUMNS", "read_curated"]
 
 CURATED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "extends": ("subject", "object", "locator", "note"),
+    "extends": ("subject", "object", "basis", "quote", "locator", "note"),
+    "introduced-in": ("entity", "target", "name", "note"),
     "list-links": ("list_title", "target", "reason"),
     "sheet-keys": ("sheet", "bibtex_key", "target", "reason"),
     "section9-areas": ("area_id", "heading", "section", "branch", "concepts"),

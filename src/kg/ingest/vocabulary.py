@@ -14,7 +14,8 @@ from pathlib import Path
 
 __all__ = [
     "BASE_MODEL_CATEGORIES", "BenchmarkName", "benchmark_names", "benchmarks_in", "unresolved_benchmark_names",
-    "networks_in", "networks_in_framework", "network_label", "base_models_in", "base_model_category_of", "task_of", "code_availability_of",
+    "networks_in", "networks_in_framework", "network_label",
+    "network_aliases", "base_models_in", "base_model_category_of", "task_of", "code_availability_of",
     "settings_of",
 ]
 
@@ -98,6 +99,11 @@ def unresolved_benchmark_names(cell: str) -> list[str]:
 def _network_table() -> dict[str, tuple[list[str], str]]:
     with (_HERE / "network-names.csv").open(encoding="utf-8") as handle:
         return {r["item"].lower(): (r["networks"].split(), r["label"]) for r in csv.DictReader(handle)}
+
+
+def network_aliases() -> list[tuple[str, str]]:
+    """(alias lower-cased, network local name) of every alias of network-names.csv that names one network."""
+    return [(item, ids[0]) for item, (ids, _) in sorted(_network_table().items()) if len(ids) == 1]
 
 
 def network_label(network: str) -> str:
