@@ -25,7 +25,8 @@ import kg
 from kg.datafiles import ProjectFiles
 from kg.errors import ValidationFailed
 from kg.iri import GRAPH_INFERRED
-from kg.load import turtle_files
+from kg.edition_graph import edition_graph_name
+from kg.load import parse_turtle, turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
 
@@ -44,6 +45,7 @@ def _inputs(settings: Settings, *, pending: Iterable[Path] = ()) -> list[tuple[s
     groups = [("ontology", Path(settings.ontology_dir), turtle_files(Path(settings.ontology_dir))),
               ("data", Path(settings.data_dir), turtle_files(Path(settings.data_dir))),
               ("edits", Path(settings.edits_dir), edits),
+              ("editions", Path(settings.editions_dir), turtle_files(Path(settings.editions_dir))),
               ("qc", settings.qc_dir, sorted(settings.qc_dir.glob("*.rq")) if settings.qc_dir.is_dir() else [])]
     named = [(f"{group}/{path.relative_to(folder).as_posix()}", path)
              for group, folder, paths in groups for path in paths]
@@ -71,6 +73,9 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
     from kg.reason import reason
     from kg.validate import validate
 
+    # every edition file parses before the (long) build starts; they stay out of validation and reasoning
+    editions = [quad for path in turtle_files(Path(settings.editions_dir))
+                for quad in parse_turtle(path, graph=edition_graph_name(path))]
     target = new_build_dir(settings)
     store: ox.Store | None = None
     completed = False
@@ -92,6 +97,9 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
             result = reasoning.result()  # raises InconsistentOntology
         store.extend(reasoned.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED)))
         log(f"reasoned: {result}")
+        if editions:
+            store.extend(editions)
+            log(f"loaded {len(editions)} quads of the past editions (graph:edition/...)")
         store.flush()
         completed = True
     finally:

@@ -86,10 +86,11 @@ def import_(settings: Settings, args: argparse.Namespace, progress: Progress) ->
 
     sources = Path(args.sources) if args.sources else settings.sources_dir
     progress.step(f"reading the sources in {sources} and writing {settings.data_dir}")
-    result = run_import(sources_dir=sources, curated_dir=settings.curated_dir, out_dir=settings.data_dir)
+    result = run_import(sources_dir=sources, curated_dir=settings.curated_dir, out_dir=settings.data_dir,
+                        editions_dir=settings.editions_dir)
     progress.done(f"{result.files} files ({result.papers} works, {result.records} source records, "
                   f"{result.triples} triples) in {result.out_dir}; {result.unresolved} unresolved item(s) "
-                  f"in {result.report}")
+                  f"in {result.report}; {result.editions} edition(s) in {settings.editions_dir}")
     return 0
 
 
