@@ -26,6 +26,7 @@ today's list, docs/model.md). The seed's spreadsheets are the newest state (byte
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from kg.ingest.write import HEADER
 from kg.iri import GRAPH_EDITION, PREFIXES, expand, slug
 
 __all__ = ["edition_id", "edition_graph_iri", "sheets_id", "edition_graphs", "edition_quads", "edition_files",
-           "edition_graph_name", "REPOSITORY"]
+           "edition_graph_name", "edition_dataset", "REPOSITORY"]
 
 REPOSITORY = "https://github.com/clmoro/Robotics-RL-FMs-Integration"
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
@@ -161,3 +162,21 @@ def edition_files(history: History) -> dict[str, bytes]:
     """File name (`<edition id>.ttl`) -> Turtle, for data/editions/."""
     return {f"{name}.ttl": _turtle(triples) for name, triples in edition_graphs(history).items()}
 
+
+
+def edition_dataset(edition: Edition) -> ox.Dataset:
+    """One list edition in a neutral graph `graph:edition/list`, its entries named by what they say (work,
+    headings, title) instead of their line: two editions differ only where the list changed, so a
+    graph diff of two of them (kg diff A B --format patch|sparql) turns one list into the other."""
+    graph = ox.NamedNode(GRAPH_EDITION + "list")
+    renamed: dict[str, ox.NamedNode] = {edition_graph_iri(edition): graph}
+    for entry in edition.entries:
+        said = "\0".join((entry.work, " > ".join(entry.headings), entry.title))
+        renamed[f"{edition_graph_iri(edition)}/entry-{entry.line}"] = ox.NamedNode(
+            f"{graph.value}/entry-{hashlib.sha256(said.encode()).hexdigest()[:16]}")
+
+    def term(node):
+        return renamed.get(node.value, node) if isinstance(node, ox.NamedNode) else node
+
+    return ox.Dataset(ox.Quad(term(t.subject), t.predicate, term(t.object), graph)
+                      for t in _list_triples(edition, None))

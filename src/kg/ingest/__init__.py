@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.edition_graph import edition_files
-from kg.editions import HISTORY_DIR, read_history
 from kg.errors import SourceMissing
 from kg.ingest.assemble import build_graph
 from kg.ingest.resolve import write_report
@@ -44,6 +42,10 @@ def run_import(*, sources_dir: Path, curated_dir: Path, out_dir: Path, editions_
     sources_dir = Path(sources_dir)
     if not sources_dir.is_dir():
         raise SourceMissing(f"sources folder {sources_dir} does not exist (set KG_SOURCES_DIR or pass --sources)")
+    # imported here: kg.editions reads the editions with this package's scanner and resolver
+    from kg.edition_graph import edition_files
+    from kg.editions import HISTORY_DIR, read_history
+
     built = build_graph(sources_dir=sources_dir, curated_dir=Path(curated_dir))
     editions: dict[str, bytes] | None = None
     if editions_dir is not None and (sources_dir / HISTORY_DIR).is_dir():
