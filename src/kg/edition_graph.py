@@ -9,6 +9,8 @@ file into the named graph of its name (`edition_graph_name`), outside the defaul
         dcterms:issued "2024-08-27T15:16:13"^^xsd:dateTime ;      # the commit's author date (local time)
         prov:wasRevisionOf graph:edition/list-<previous> ;
         schema:url <https://github.com/clmoro/Robotics-RL-FMs-Integration/blob/<commit>/README.md> .
+    <graph:edition/list-<name>/rename-<n>>  a dkg:HeadingRename ;      # renamed from the edition before
+        dkg:oldHeading "A > B" ; dkg:newHeading "A > C" ; dkg:worksKept 26 ; prov:wasDerivedFrom graph:edition/...
     <graph:edition/list-<name>/entry-<line>>  a dkg:ListEntry ;
         dkg:recordOf paper:... ; dcterms:title "..." ; dkg:locator "\"A > B\"" ;
         schema:url <link> ; prov:wasDerivedFrom graph:edition/list-<name> .
@@ -27,20 +29,24 @@ today's list, docs/model.md). The seed's spreadsheets are the newest state (byte
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.edition_diff import HeadingRename, changelog, diff
 from kg.editions import Edition, History, read_sheet_state
 from kg.ingest.write import HEADER
 from kg.iri import GRAPH_EDITION, PREFIXES, expand, slug
 
 __all__ = ["edition_id", "edition_graph_iri", "sheets_id", "edition_graphs", "edition_quads", "edition_files",
-           "edition_graph_name", "edition_dataset", "REPOSITORY"]
+           "edition_graph_name", "edition_dataset", "REPOSITORY", "CHANGELOG_FILE"]
 
 REPOSITORY = "https://github.com/clmoro/Robotics-RL-FMs-Integration"
+CHANGELOG_FILE = "changelog.json"
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _CELL = {"Name": "dkg:cellName", "Framework": "dkg:cellFramework", "Taxonomy": "dkg:cellTaxonomy",
          "Base Model": "dkg:cellBaseModel", "Code": "dkg:cellCode", "Dataset": "dkg:cellDataset",
          "Modules": "dkg:cellModules", "Setting": "dkg:cellSetting"}
@@ -98,6 +104,20 @@ def _list_triples(edition: Edition, previous: ox.NamedNode | None) -> list[ox.Tr
     return triples
 
 
+def _rename_triples(edition: Edition, renames: list[HeadingRename]) -> list[ox.Triple]:
+    """The headings this edition renamed (kg.edition_diff: one rename, not a move of every work under it)."""
+    node = ox.NamedNode(edition_graph_iri(edition))
+    triples = []
+    for number, rename in enumerate(renames, start=1):
+        record = ox.NamedNode(f"{node.value}/rename-{number}")
+        triples += [ox.Triple(record, _n("rdf:type"), _n("dkg:HeadingRename")),
+                    ox.Triple(record, _n("dkg:oldHeading"), ox.Literal(" > ".join(rename.old))),
+                    ox.Triple(record, _n("dkg:newHeading"), ox.Literal(" > ".join(rename.new))),
+                    ox.Triple(record, _n("dkg:worksKept"), ox.Literal(str(rename.kept), datatype=_XSD_INTEGER)),
+                    ox.Triple(record, _n("prov:wasDerivedFrom"), node)]
+    return triples
+
+
 def _sheet_triples(folder: Path, previous: ox.NamedNode | None, works: dict[str, str]) -> list[ox.Triple]:
     node = ox.NamedNode(GRAPH_EDITION + sheets_id(folder))
     stamp, _, commit = folder.name.partition("_")
@@ -134,10 +154,14 @@ def _sheet_triples(folder: Path, previous: ox.NamedNode | None, works: dict[str,
 def edition_graphs(history: History) -> dict[str, list[ox.Triple]]:
     """Edition id -> its triples: every list edition (oldest first, the seed last), then every sheet state."""
     graphs: dict[str, list[ox.Triple]] = {}
-    previous: ox.NamedNode | None = None
+    previous: Edition | None = None
     for edition in history.editions:
-        graphs[edition_id(edition)] = _list_triples(edition, previous)
-        previous = ox.NamedNode(edition_graph_iri(edition))
+        node = ox.NamedNode(edition_graph_iri(edition)) if previous is None else ox.NamedNode(edition_graph_iri(previous))
+        graphs[edition_id(edition)] = _list_triples(edition, None if previous is None else node)
+        if previous is not None:
+            graphs[edition_id(edition)] += _rename_triples(edition, diff(previous, edition, history=history,
+                                                                        with_sheets=False).renamed)
+        previous = edition
     previous = None
     for folder in history.sheet_states:
         graphs[sheets_id(folder)] = _sheet_triples(folder, previous, history.sheet_works)
@@ -159,8 +183,11 @@ def _turtle(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def edition_files(history: History) -> dict[str, bytes]:
-    """File name (`<edition id>.ttl`) -> Turtle, for data/editions/."""
-    return {f"{name}.ttl": _turtle(triples) for name, triples in edition_graphs(history).items()}
+    """File name -> content, for data/editions/: `<edition id>.ttl` for each edition (the build loads them)
+    and `changelog.json` (kg.edition_diff.changelog, for the /changes page)."""
+    files = {f"{name}.ttl": _turtle(triples) for name, triples in edition_graphs(history).items()}
+    files[CHANGELOG_FILE] = (json.dumps(changelog(history), indent=1, ensure_ascii=False) + "\n").encode()
+    return files
 
 
 

@@ -62,4 +62,4 @@ def run_import(*, sources_dir: Path, curated_dir: Path, out_dir: Path, editions_
                         papers=sum(1 for name in built.files if name.startswith("papers/")),
                         records=len(built.records), triples=sum(len(set(t)) for t, _ in built.files.values()),
                         unresolved=len(built.resolution.unresolved) + len(built.unresolved),
-                        editions=len(editions or {}))
+                        editions=sum(1 for name in editions or {} if name.endswith(".ttl")))
