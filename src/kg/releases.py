@@ -91,7 +91,8 @@ def make_release(settings: Settings, store: ox.Store, version: str, *, out: Path
             export(store, format=key, output=staging / name)
             checksums[name] = hashlib.sha256((staging / name).read_bytes()).hexdigest()
         write_atomic(staging / "SHA256SUMS", "".join(f"{digest}  {name}\n" for name, digest in checksums.items()))
-        write_atomic(staging / "void.ttl", _void(settings, version, issued, len(store), checksums, previous))
+        triples = len({quad.triple for quad in store})  # VoID counts the triples of the union, each once
+        write_atomic(staging / "void.ttl", _void(settings, version, issued, triples, checksums, previous))
         if previous is not None:
             old = ox.Store()
             old.extend(read_dump(target.parent / previous["version"] / f"{DUMP_NAME}.nq"))
@@ -102,6 +103,8 @@ def make_release(settings: Settings, store: ox.Store, version: str, *, out: Path
                 "previous": previous["version"] if previous else None,
                 "written": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
         write_atomic(staging / "release.json", json.dumps(meta, indent=2) + "\n")
+        for path in staging.iterdir():
+            path.chmod(0o644)  # published files: readable by whoever serves or mirrors them
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -110,7 +113,7 @@ def make_release(settings: Settings, store: ox.Store, version: str, *, out: Path
                    files=tuple(sorted(p.name for p in target.iterdir())))
 
 
-def _void(settings: Settings, version: str, issued: str, quads: int, checksums: dict[str, str],
+def _void(settings: Settings, version: str, issued: str, triples: int, checksums: dict[str, str],
           previous: dict | None) -> str:
     """The VoID description of one release (Turtle)."""
     dataset = f"<{GRAPH_RELEASE}{version}>"
@@ -126,7 +129,7 @@ def _void(settings: Settings, version: str, issued: str, quads: int, checksums: 
              f'    owl:versionInfo "{version}" ;',
              f'    dcterms:issued "{issued}"^^xsd:date ;',
              f"    dcterms:isVersionOf <{BASE}> ;",
-             f"    void:triples {quads} ;"]
+             f"    void:triples {triples} ;"]
     if previous is not None:
         lines.append(f"    dcterms:replaces <{GRAPH_RELEASE}{previous['version']}> ;")
     lines.append("    void:dataDump " + ", ".join(f"<{served}{name}>" for name in checksums) + " .")
