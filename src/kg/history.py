@@ -6,6 +6,7 @@ with the named query `work-history` (so the page and `kg query work-history` agr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg.queries import load_query
 from kg.runner import QueryRunner, records, run_named
@@ -14,6 +15,7 @@ from kg.settings import Settings
 __all__ = ["WorkHistory", "HeadingSpan", "RowChange", "work_history"]
 
 SEED_LABEL = "seed 000 (newest)"
+QUERY = "work-history"
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,11 @@ def _split(detail: str) -> tuple[str, str]:
 
 
 def work_history(runner: QueryRunner, settings: Settings, work: str) -> WorkHistory:
-    """The history of `work` (a full IRI); empty when the store holds no edition that lists it."""
-    rows = records(run_named(runner, load_query(settings, "work-history"), {"work": work}))
+    """The history of `work` (a full IRI); empty when the store holds no edition that lists it, or when the
+    project has no `work-history` query (a project without the editions)."""
+    if not (Path(settings.queries_dir) / f"{QUERY}.rq").is_file():
+        return WorkHistory()
+    rows = records(run_named(runner, load_query(settings, QUERY), {"work": work}))
     result = WorkHistory()
     listed: dict[str, str | None] = {}  # edition -> issued, in the query's order (oldest first, seed last)
     spans: dict[str, list] = {}
