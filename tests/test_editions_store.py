@@ -172,7 +172,7 @@ def test_a_category_change_is_reported_with_the_inferred_facts_and_gap_cells_it_
     a.extend(ox.Store.read_only(str(built_store / "current")))
     cell = next(iter(a.query(PREFIX_LINES + """
         SELECT ?work ?rowClass WHERE { cat:llm dkg:matrixClass ?rowClass . cat:reward-signal dkg:categoryClass ?c .
-          GRAPH graph:inferred { ?work a ?rowClass } ?work a ?c } ORDER BY ?work LIMIT 1""")))
+          GRAPH graph:inferred { ?work a ?rowClass } ?work a ?c } ORDER BY ?work LIMIT 1""", use_default_graph_as_union=True)))
     work, row_class = cell["work"], cell["rowClass"]
     b = ox.Store()
     b.extend(a)
