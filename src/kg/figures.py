@@ -168,26 +168,29 @@ def _edition_dates(table_rows: list) -> list[str]:
     return dates  # type: ignore[return-value]
 
 
-def _series(table_rows: list, row_label: Callable[[list], str], count_at: int) -> _EditionSeries:
+def _series(table_rows: list, row_label: Callable[[list], str], count_at: int, *, empty: str) -> _EditionSeries:
     editions = _edition_dates(table_rows)
     index = {edition: i for i, (_, edition) in enumerate(editions)}  # type: ignore[misc]
     values: dict[str, list[int]] = {}
     for row in table_rows:
         values.setdefault(row_label(row), [0] * len(editions))[index[_value(row[0])]] = _number(row[count_at])
     if not values:
-        raise NotFound("the store holds no editions of the list (run `kg import` with the survey's history, "
-                       "then `kg build`)")
+        raise NotFound(empty)
     return _EditionSeries(dates=[when for when, _ in editions], rows=sorted(values), values=values)  # type: ignore[misc]
 
 
 def _growth_counts(*, runner: QueryRunner, settings: Settings) -> _EditionSeries:
     table = run_named(runner, load_query(settings, "list-growth-per-perspective"))
-    return _series(table.rows, lambda row: compact(_value(row[2])), 3)
+    return _series(table.rows, lambda row: compact(_value(row[2])), 3,
+                   empty="the store holds no editions of the list (run `kg import` with the survey's history, then "
+                         "`kg build`)")
 
 
 def _gap_history_counts(*, runner: QueryRunner, settings: Settings) -> _EditionSeries:
     table = run_named(runner, load_query(settings, "gap-matrix-over-editions"))
-    return _series(table.rows, lambda row: f"{compact(_value(row[2]))} x {compact(_value(row[3]))}", 4)
+    return _series(table.rows, lambda row: f"{compact(_value(row[2]))} x {compact(_value(row[3]))}", 4,
+                   empty="no work of the gap matrix is listed in an edition of the store: it needs the editions "
+                         "(`kg import` with the survey's history) and the reasoner's classes (`kg build`)")
 
 
 def _times(dates: list[str]) -> list[dt.datetime]:
