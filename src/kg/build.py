@@ -4,7 +4,8 @@ The build is the store's one writer (`kg.store`): it fills a new store folder un
 publishes it only once it is complete, so a failed build (broken Turtle, violations, inconsistency)
 leaves the current store as it was, and readers (the server, its workers, other commands) keep working
 on the store they opened. A store is rebuilt only when an input that shapes it changed: the ontology,
-the data (data/ttl/ overlaid with the edits of data/edits/, see kg.edits), the QC rules and the
+the data (data/ttl/ overlaid with the edits of data/edits/, see kg.edits), the past editions
+(data/editions/, each loaded into graph:edition/<id>, see kg.edition_graph), the QC rules and the
 reasoner's rules, not unrelated code. A write through the API (kg.edits.write) is a build too.
 """
 
@@ -23,9 +24,9 @@ import pyoxigraph as ox
 
 import kg
 from kg.datafiles import ProjectFiles
+from kg.edition_graph import edition_graph_name
 from kg.errors import ValidationFailed
 from kg.iri import GRAPH_INFERRED
-from kg.edition_graph import edition_graph_name
 from kg.load import parse_turtle, turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock

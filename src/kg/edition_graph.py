@@ -156,16 +156,16 @@ def edition_graphs(history: History) -> dict[str, list[ox.Triple]]:
     graphs: dict[str, list[ox.Triple]] = {}
     previous: Edition | None = None
     for edition in history.editions:
-        node = ox.NamedNode(edition_graph_iri(edition)) if previous is None else ox.NamedNode(edition_graph_iri(previous))
-        graphs[edition_id(edition)] = _list_triples(edition, None if previous is None else node)
+        revised = None if previous is None else ox.NamedNode(edition_graph_iri(previous))
+        graphs[edition_id(edition)] = _list_triples(edition, revised)
         if previous is not None:
             graphs[edition_id(edition)] += _rename_triples(edition, diff(previous, edition, history=history,
                                                                         with_sheets=False).renamed)
         previous = edition
-    previous = None
+    previous_state: ox.NamedNode | None = None
     for folder in history.sheet_states:
-        graphs[sheets_id(folder)] = _sheet_triples(folder, previous, history.sheet_works)
-        previous = ox.NamedNode(GRAPH_EDITION + sheets_id(folder))
+        graphs[sheets_id(folder)] = _sheet_triples(folder, previous_state, history.sheet_works)
+        previous_state = ox.NamedNode(GRAPH_EDITION + sheets_id(folder))
     return graphs
 
 

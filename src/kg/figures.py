@@ -158,25 +158,25 @@ class _EditionSeries:
     values: dict[str, list[int]]
 
 
-def _edition_dates(table_rows: list) -> list[str]:
-    dates: list[str] = []
+def _edition_dates(table_rows: list) -> list[tuple[str, str]]:
+    """(date or 'seed', edition IRI) of each edition, in the rows' order (the queries order by date)."""
+    editions: list[tuple[str, str]] = []
     for row in table_rows:
-        when = _value(row[1])[:10] or "seed"
         edition = _value(row[0])
-        if not dates or dates[-1][1] != edition:
-            dates.append((when, edition))  # type: ignore[arg-type]
-    return dates  # type: ignore[return-value]
+        if not editions or editions[-1][1] != edition:
+            editions.append((_value(row[1])[:10] or "seed", edition))
+    return editions
 
 
 def _series(table_rows: list, row_label: Callable[[list], str], count_at: int, *, empty: str) -> _EditionSeries:
     editions = _edition_dates(table_rows)
-    index = {edition: i for i, (_, edition) in enumerate(editions)}  # type: ignore[misc]
+    index = {edition: i for i, (_, edition) in enumerate(editions)}
     values: dict[str, list[int]] = {}
     for row in table_rows:
         values.setdefault(row_label(row), [0] * len(editions))[index[_value(row[0])]] = _number(row[count_at])
     if not values:
         raise NotFound(empty)
-    return _EditionSeries(dates=[when for when, _ in editions], rows=sorted(values), values=values)  # type: ignore[misc]
+    return _EditionSeries(dates=[when for when, _ in editions], rows=sorted(values), values=values)
 
 
 def _growth_counts(*, runner: QueryRunner, settings: Settings) -> _EditionSeries:
@@ -211,7 +211,7 @@ def _draw_growth(series: _EditionSeries) -> Figure:
     axes = figure.add_subplot()
     times = _times(series.dates)
     for row in series.rows:
-        axes.step(times, series.values[row], where="post", linewidth=2, label=row)
+        axes.step(mdates.date2num(times), series.values[row], where="post", linewidth=2, label=row)
     _date_axis(axes, times)
     axes.set_ylabel("Works listed")
     axes.set_ylim(bottom=0)

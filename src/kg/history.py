@@ -50,6 +50,11 @@ def _when(issued: str | None) -> str:
     return issued.replace("T", " ")[:16] if issued else SEED_LABEL
 
 
+def _text(term: object) -> str:
+    """A result term's value; '' for an unbound one (only ?issued can be: seed 000 has no date)."""
+    return "" if term is None else str(term.value)  # type: ignore[attr-defined]
+
+
 def _split(detail: str) -> tuple[str, str]:
     column, _, text = detail.partition(": ")
     return column, text
@@ -66,10 +71,10 @@ def work_history(runner: QueryRunner, settings: Settings, work: str) -> WorkHist
     spans: dict[str, list] = {}
     states: dict[str, tuple[str | None, str, dict[str, str]]] = {}
     for row in rows:
-        edition = row["edition"].value
-        issued = row["issued"].value if row["issued"] is not None else None
-        where, detail = row["where"].value.replace('"', ''), row["detail"].value
-        if row["kind"].value == "list":
+        edition, where, detail, kind = (_text(row[name]) for name in ("edition", "where", "detail", "kind"))
+        issued = _text(row["issued"]) or None
+        where = where.replace('"', "")
+        if kind == "list":
             listed.setdefault(edition, issued)
             span = spans.setdefault(where, [_when(issued), _when(issued), set()])
             span[1] = _when(issued)

@@ -78,7 +78,7 @@ def make_release(settings: Settings, store: ox.Store, version: str, *, out: Path
     if target.exists():
         raise ReleaseExists(f"release {version} exists already at {target}; releases are never overwritten "
                             "(choose another version)")
-    issued = (today or dt.datetime.now(dt.timezone.utc).date()).isoformat()
+    issued = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     history = [r for r in list_releases(target.parent) if r.get("version") != version]
     previous = history[-1] if history else None
     staging = target.with_name(f".{target.name}.partial")
@@ -101,7 +101,7 @@ def make_release(settings: Settings, store: ox.Store, version: str, *, out: Path
             write_atomic(staging / "changes.patch", change.to_patch())
         meta = {"version": version, "issued": issued, "quads": len(store),
                 "previous": previous["version"] if previous else None,
-                "written": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         write_atomic(staging / "release.json", json.dumps(meta, indent=2) + "\n")
         for path in staging.iterdir():
             path.chmod(0o644)  # published files: readable by whoever serves or mirrors them
@@ -109,7 +109,8 @@ def make_release(settings: Settings, store: ox.Store, version: str, *, out: Path
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Release(version=version, path=target, issued=issued, quads=len(store), previous=meta["previous"],
+    return Release(version=version, path=target, issued=issued, quads=len(store),
+                   previous=previous["version"] if previous else None,
                    files=tuple(sorted(p.name for p in target.iterdir())))
 
 
