@@ -147,6 +147,7 @@ def _concrete_paths(app, paper_path: str) -> list[str]:
         "/figures/{name}": "/figures/trend.svg",
         "/gaps/heatmap.{image_format}": "/gaps/heatmap.svg",
         "/paper/{local:path}": paper_path,
+        "/releases/{version}/{name}": "/releases/1.0/void.ttl",  # none in the fixture project: 404 both ways
     }
     paths = []
     for route in _routes(app.routes):

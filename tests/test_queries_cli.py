@@ -78,8 +78,10 @@ def test_kg_figures_writes_png_and_svg(built_store: Path, tmp_path: Path):
     result = kg("figures", "--out", str(tmp_path), store=built_store)
     assert result.returncode == 0, result.stderr
     written = sorted(path.name for path in tmp_path.iterdir())
-    assert written == ["heatmap.png", "heatmap.svg", "trend.png", "trend.svg"]
-    assert result.stderr == f"kg figures: wrote trend.png, trend.svg, heatmap.png, heatmap.svg in {tmp_path}\n"
+    assert written == ["gap-history.png", "gap-history.svg", "heatmap.png", "heatmap.svg",
+                       "list-growth.png", "list-growth.svg", "trend.png", "trend.svg"]
+    assert result.stderr == (f"kg figures: wrote trend.png, trend.svg, heatmap.png, heatmap.svg, list-growth.png, "
+                             f"list-growth.svg, gap-history.png, gap-history.svg in {tmp_path}\n")
     for path in tmp_path.iterdir():
         content = path.read_bytes()
         assert len(content) > 5_000, f"{path.name} is suspiciously small"

@@ -4,7 +4,8 @@ The build is the store's one writer (`kg.store`): it fills a new store folder un
 publishes it only once it is complete, so a failed build (broken Turtle, violations, inconsistency)
 leaves the current store as it was, and readers (the server, its workers, other commands) keep working
 on the store they opened. A store is rebuilt only when an input that shapes it changed: the ontology,
-the data (data/ttl/ overlaid with the edits of data/edits/, see kg.edits), the QC rules and the
+the data (data/ttl/ overlaid with the edits of data/edits/, see kg.edits), the past editions
+(data/editions/, each loaded into graph:edition/<id>, see kg.edition_graph), the QC rules and the
 reasoner's rules, not unrelated code. A write through the API (kg.edits.write) is a build too.
 """
 
@@ -23,9 +24,10 @@ import pyoxigraph as ox
 
 import kg
 from kg.datafiles import ProjectFiles
+from kg.edition_graph import edition_graph_name
 from kg.errors import ValidationFailed
 from kg.iri import GRAPH_INFERRED
-from kg.load import turtle_files
+from kg.load import parse_turtle, turtle_files
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
 from kg.views import view_quads
@@ -45,6 +47,7 @@ def _inputs(settings: Settings, *, pending: Iterable[Path] = ()) -> list[tuple[s
     groups = [("ontology", Path(settings.ontology_dir), turtle_files(Path(settings.ontology_dir))),
               ("data", Path(settings.data_dir), turtle_files(Path(settings.data_dir))),
               ("edits", Path(settings.edits_dir), edits),
+              ("editions", Path(settings.editions_dir), turtle_files(Path(settings.editions_dir))),
               ("qc", settings.qc_dir, sorted(settings.qc_dir.glob("*.rq")) if settings.qc_dir.is_dir() else [])]
     named = [(f"{group}/{path.relative_to(folder).as_posix()}", path)
              for group, folder, paths in groups for path in paths]
@@ -72,6 +75,9 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
     from kg.reason import reason
     from kg.validate import validate
 
+    # every edition file parses before the (long) build starts; they stay out of validation and reasoning
+    editions = [quad for path in turtle_files(Path(settings.editions_dir))
+                for quad in parse_turtle(path, graph=edition_graph_name(path))]
     target = new_build_dir(settings)
     store: ox.Store | None = None
     completed = False
@@ -95,6 +101,9 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
             result = reasoning.result()  # raises InconsistentOntology
         store.extend(reasoned.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED)))
         log(f"reasoned: {result}")
+        if editions:
+            store.extend(editions)
+            log(f"loaded {len(editions)} quads of the past editions (graph:edition/...)")
         store.flush()
         completed = True
     finally:

@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 from kg.editions import Edition, History, read_sheet_state
 from kg.iri import compact
 
-__all__ = ["EditionDiff", "HeadingRename", "WorkChange", "CellChange", "diff", "changelog",
+__all__ = ["EditionDiff", "HeadingRename", "WorkChange", "CellChange", "diff", "changelog", "changelog_markdown",
            "RENAME_JACCARD", "RENAME_NAME_SIMILARITY"]
 
 RENAME_JACCARD = 0.5
@@ -310,3 +310,12 @@ def changelog(history: History) -> list[dict]:
         rows.append({"edition": edition.name, "date": edition.date, "commit": edition.commit, **counts})
         previous = edition
     return rows
+
+
+def changelog_markdown(rows: list[dict]) -> str:
+    """The changelog as a Markdown table (`kg changelog`, /changes?format=md)."""
+    lines = ["| edition | date | commit | works | added | removed | moved | renamed headings |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {row['edition']} | {row['date'] or '-'} | {(row['commit'] or '-')[:7]} | {row['works']} | "
+              f"+{row['added']} | -{row['removed']} | {row['moved']} | {row['renamed']} |" for row in rows]
+    return "\n".join(lines) + "\n"

@@ -82,6 +82,8 @@ class History:
     """The works of today's graph (every other work was listed only in earlier editions)."""
     sheet_works: dict[str, str]
     """BibTeX key (a sheet row's Name) -> the work today's graph matches it to."""
+    sheet_states: tuple[Path, ...] = ()
+    """The folders of the spreadsheet states (`history/sheets/<date>_<commit7>/`), oldest first."""
 
     def find(self, ref: str) -> Edition:
         """The edition `ref` names: `seed`, a date or date prefix (the last edition of that day or minute),
@@ -115,12 +117,12 @@ class SheetState:
     """BibTeX key -> the file holding the row."""
 
 
-def read_history(*, sources_dir: Path, curated_dir: Path) -> History:
+def read_history(*, sources_dir: Path, curated_dir: Path, built: Built | None = None) -> History:
     """Every list edition of `sources_dir/survey-repo/history/` plus seed 000, with works matched across them.
 
     Raises SourceMissing when the history folder or MANIFEST.tsv is absent, EditionError naming the file
     when an edition cannot be read or parsed (then nothing is returned), InputError from the importer
-    when today's sources do not import.
+    when today's sources do not import. `built`: today's import when the caller already ran it (`kg import`).
     """
     history = Path(sources_dir) / HISTORY_DIR
     manifest = history / "MANIFEST.tsv"
@@ -133,7 +135,7 @@ def read_history(*, sources_dir: Path, curated_dir: Path) -> History:
         items, headings = _scan(path)
         name = SEED if commit is None else path.stem
         parsed.append((name, date, commit, path, items, headings))
-    built = build_graph(sources_dir=Path(sources_dir), curated_dir=Path(curated_dir))
+    built = built or build_graph(sources_dir=Path(sources_dir), curated_dir=Path(curated_dir))
     work_of = _identify([item for *_, items, _ in parsed for item in items], built)
     editions = []
     for name, date, commit, path, items, headings in parsed:
@@ -148,7 +150,8 @@ def read_history(*, sources_dir: Path, curated_dir: Path) -> History:
     sheet_works = {str(value): built.resolution.paper_of[record.fragment] for record in built.records
                    if record.record_class == "dkg:SpreadsheetRow" and record.fragment in built.resolution.paper_of
                    for predicate, value in record.facts if str(predicate).endswith("bibtexKey")}
-    return History(editions=tuple(editions), titles=titles, in_graph=in_graph, sheet_works=sheet_works)
+    return History(editions=tuple(editions), titles=titles, in_graph=in_graph, sheet_works=sheet_works,
+                   sheet_states=tuple(folder for _, folder in sheet_states))
 
 
 def _graph_titles(built: Built) -> dict[str, str]:

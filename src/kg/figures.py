@@ -1,16 +1,21 @@
-"""The survey's figures, redrawn from the graph: Fig. 1 (trend) and Fig. 2 (heatmap).
+"""The survey's figures, redrawn from the graph: Fig. 1 (trend) and Fig. 2 (heatmap), and two figures of
+its history: the list's growth per perspective and the gap matrix over the editions.
 
 Each figure is drawn from a named query's result (`papers-per-year-per-base-model`,
-`papers-per-year-per-perspective`), so the figures follow the data as papers are added.
+`papers-per-year-per-perspective`, `list-growth-per-perspective`, `gap-matrix-over-editions`), so the
+figures follow the data as papers are added.
 Drawing uses matplotlib's object API with the Agg canvas (no pyplot state, safe in server threads).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from matplotlib import dates as mdates
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -18,12 +23,12 @@ from pyoxigraph import Literal, Store
 
 from kg.errors import NotFound
 from kg.formats import IMAGE_FORMATS
-from kg.iri import CAT
+from kg.iri import CAT, compact
 from kg.queries import load_query
 from kg.runner import QueryRunner, run_named, runner_for
 from kg.settings import Settings
 
-__all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html"]
+__all__ = ["FORMATS", "figure_names", "figure_title", "render_figure", "figures_html", "edition_figure_names"]
 
 FORMATS = {fmt.key: fmt.media_type for fmt in IMAGE_FORMATS}
 """Key -> media type of the image formats (the table is kg.formats)."""
@@ -144,10 +149,106 @@ def _draw_heatmap(counts: _Counts) -> Figure:
     return figure
 
 
-_FIGURES: dict[str, tuple[str, Callable[..., _Counts], Callable[[_Counts], Figure]]] = {
+@dataclass(frozen=True)
+class _EditionSeries:
+    """values[row][i] for the list editions in order (dates[i]; the seed's date is 'seed')."""
+
+    dates: list[str]
+    rows: list[str]
+    values: dict[str, list[int]]
+
+
+def _edition_dates(table_rows: list) -> list[tuple[str, str]]:
+    """(date or 'seed', edition IRI) of each edition, in the rows' order (the queries order by date)."""
+    editions: list[tuple[str, str]] = []
+    for row in table_rows:
+        edition = _value(row[0])
+        if not editions or editions[-1][1] != edition:
+            editions.append((_value(row[1])[:10] or "seed", edition))
+    return editions
+
+
+def _series(table_rows: list, row_label: Callable[[list], str], count_at: int, *, empty: str) -> _EditionSeries:
+    editions = _edition_dates(table_rows)
+    index = {edition: i for i, (_, edition) in enumerate(editions)}
+    values: dict[str, list[int]] = {}
+    for row in table_rows:
+        values.setdefault(row_label(row), [0] * len(editions))[index[_value(row[0])]] = _number(row[count_at])
+    if not values:
+        raise NotFound(empty)
+    return _EditionSeries(dates=[when for when, _ in editions], rows=sorted(values), values=values)
+
+
+def _growth_counts(*, runner: QueryRunner, settings: Settings) -> _EditionSeries:
+    table = run_named(runner, load_query(settings, "list-growth-per-perspective"))
+    return _series(table.rows, lambda row: compact(_value(row[2])), 3,
+                   empty="the store holds no editions of the list (run `kg import` with the survey's history, then "
+                         "`kg build`)")
+
+
+def _gap_history_counts(*, runner: QueryRunner, settings: Settings) -> _EditionSeries:
+    table = run_named(runner, load_query(settings, "gap-matrix-over-editions"))
+    return _series(table.rows, lambda row: f"{compact(_value(row[2]))} x {compact(_value(row[3]))}", 4,
+                   empty="no work of the gap matrix is listed in an edition of the store: it needs the editions "
+                         "(`kg import` with the survey's history) and the reasoner's classes (`kg build`)")
+
+
+def _times(dates: list[str]) -> list[dt.datetime]:
+    """The editions' dates on a time axis; seed 000 (undated, the newest) a week after the last dated one."""
+    dated = [dt.datetime.fromisoformat(d) for d in dates if d != "seed"]
+    return [dt.datetime.fromisoformat(d) if d != "seed" else dated[-1] + dt.timedelta(days=7) for d in dates]
+
+
+def _date_axis(axes, times: list[dt.datetime]) -> None:
+    axes.xaxis.set_major_locator(mdates.MonthLocator(interval=2))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    axes.set_xlim(times[0], times[-1] + dt.timedelta(days=7))
+    axes.set_xlabel("Date of the edition (seed 000: the last week)")
+
+
+def _draw_growth(series: _EditionSeries) -> Figure:
+    figure = Figure(figsize=(10, 4.8), layout="constrained")
+    axes = figure.add_subplot()
+    times = _times(series.dates)
+    for row in series.rows:
+        axes.step(mdates.date2num(times), series.values[row], where="post", linewidth=2, label=row)
+    _date_axis(axes, times)
+    axes.set_ylabel("Works listed")
+    axes.set_ylim(bottom=0)
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_title("Growth of the companion list per perspective, edition by edition")
+    axes.legend(title="Perspective (today's graph)", loc="upper left", frameon=False)
+    return figure
+
+
+def _draw_gap_history(series: _EditionSeries) -> Figure:
+    times = _times(series.dates)
+    edges = mdates.date2num([*times, times[-1] + dt.timedelta(days=7)])
+    grid = [series.values[row] for row in series.rows]
+    figure = Figure(figsize=(12, 1.6 + 0.4 * len(series.rows)), layout="constrained")
+    axes = figure.add_subplot()
+    mesh = axes.pcolormesh(edges, range(len(series.rows) + 1), grid, cmap="Purples", shading="flat")
+    axes.set_yticks([i + 0.5 for i in range(len(series.rows))], series.rows)
+    axes.invert_yaxis()
+    _date_axis(axes, times)
+    axes.set_title("Gap matrix (base model x RL task) over the editions: works listed per cell")
+    figure.colorbar(mesh, ax=axes, label="Works", shrink=0.8)
+    return figure
+
+
+_FIGURES: dict[str, tuple[str, Callable[..., Any], Callable[[Any], Figure]]] = {
     "trend": ("Fig. 1: papers per year per base model", _trend_counts, _draw_trend),
     "heatmap": ("Fig. 2: papers per year per category and perspective", _heatmap_counts, _draw_heatmap),
+    "list-growth": ("The companion list's growth per perspective over its editions", _growth_counts, _draw_growth),
+    "gap-history": ("The gap matrix over the editions: which cells filled when", _gap_history_counts,
+                    _draw_gap_history),
 }
+_EDITION_FIGURES = ("list-growth", "gap-history")
+
+
+def edition_figure_names() -> list[str]:
+    """The figures drawn from the past editions (shown on /changes too)."""
+    return list(_EDITION_FIGURES)
 
 
 def figure_names() -> list[str]:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "ttl")
     edits_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "edits")
     """Maintainers' edits (data/edits/, see kg.edits): written by the write API, never by `kg import`."""
+    editions_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "editions")
+    """Every past edition of the list and the spreadsheets (data/editions/<id>.ttl), written by `kg import`;
+    the build loads each into graph:edition/<id>."""
+    releases_dir: Path = Field(default_factory=lambda fields: fields["root"] / "releases")
+    """Dated snapshots written by `kg release VERSION`, served read-only under /releases/."""
     curated_dir: Path = Field(default_factory=lambda fields: fields["root"] / "data" / "curated")
     queries_dir: Path = Field(default_factory=lambda fields: fields["root"] / "queries")
     store_dir: Path = Field(default_factory=lambda fields: fields["root"] / ".kg" / "store")

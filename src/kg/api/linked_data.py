@@ -17,6 +17,7 @@ from kg.api.rendering import render
 from kg.errors import NotFound
 from kg.export import export
 from kg.formats import DATASET_FORMATS, GRAPH_FORMATS, HTML, Format
+from kg.history import work_history
 from kg.iri import GRAPH_ONTOLOGY, PREFIXES
 from kg.runner import QueryRunner, records
 
@@ -52,7 +53,8 @@ def _resource_route(kind: str):
             if not description.exists:
                 raise NotFound(f"nothing is known about {iri}")
             if fmt is HTML:
-                return resource_page(description, base=base, path=f"/{kind}/{local}").encode()
+                history = work_history(runner, request.app.state.settings, iri) if kind == "paper" else None
+                return resource_page(description, base=base, path=f"/{kind}/{local}", history=history).encode()
             return _serialize(description.triples(), fmt)
 
         return await service(request).respond(request, ("resource", iri), fmt, compute)

@@ -7,6 +7,7 @@ import pyoxigraph as ox
 
 from kg.api.describe import Description, Fact
 from kg.api.rendering import render
+from kg.history import WorkHistory
 from kg.iri import DKG, compact
 from kg.runner import QueryRunner, records
 
@@ -25,12 +26,13 @@ def _label(facts: list[Fact], fallback: str) -> str:
     return fallback
 
 
-def resource_page(description: Description, *, base: str, path: str) -> str:
-    """The HTML page of one resource: facts (inferred ones marked), provenance records, inbound links."""
+def resource_page(description: Description, *, base: str, path: str, history: WorkHistory | None = None) -> str:
+    """The HTML page of one resource: facts (inferred ones marked), its history through the editions (a work's),
+    provenance records, inbound links."""
     locators = {record: next((f.object.value for f in facts if f.predicate.value == DKG + "locator"), "")
                 for record, facts in description.records.items()}
     return render("resource.html", base=base, title=_label(description.facts, compact(description.iri)),
-                  description=description, record_locators=locators,
+                  description=description, record_locators=locators, history=history,
                   alternates={media: path + suffix for media, suffix in RDF_ALTERNATES.items()})
 
 

@@ -22,7 +22,7 @@ _STYLESHEET = Path(__file__).parent / "static" / "site.css"
 
 NAVIGATION = (
     ("/query", "Query"), ("/queries", "Named queries"), ("/gaps", "Gaps"), ("/figures", "Figures"),
-    ("/ontology", "Ontology"), ("/.well-known/void", "VoID"), ("/export", "Export"),
+    ("/changes", "Changes"), ("/ontology", "Ontology"), ("/.well-known/void", "VoID"), ("/export", "Export"),
 )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.atomic import replacing, write_atomic
+from kg.cli.editions import cmd_changelog, cmd_diff, cmd_release
 from kg.cli.progress import Progress
 from kg.errors import KgError, ParameterError
 from kg.settings import Settings
@@ -86,10 +87,11 @@ def import_(settings: Settings, args: argparse.Namespace, progress: Progress) ->
 
     sources = Path(args.sources) if args.sources else settings.sources_dir
     progress.step(f"reading the sources in {sources} and writing {settings.data_dir}")
-    result = run_import(sources_dir=sources, curated_dir=settings.curated_dir, out_dir=settings.data_dir)
+    result = run_import(sources_dir=sources, curated_dir=settings.curated_dir, out_dir=settings.data_dir,
+                        editions_dir=settings.editions_dir)
     progress.done(f"{result.files} files ({result.papers} works, {result.records} source records, "
                   f"{result.triples} triples) in {result.out_dir}; {result.unresolved} unresolved item(s) "
-                  f"in {result.report}")
+                  f"in {result.report}; {result.editions} edition(s) in {settings.editions_dir}")
     return 0
 
 
@@ -224,49 +226,9 @@ def export(settings: Settings, args: argparse.Namespace, progress: Progress) -> 
     return 0
 
 
-# ---------------------------------------------------------------- readers of the editions
-
-
-def _history(settings: Settings, progress: Progress):
-    from kg.editions import read_history
-
-    progress.step(f"reading the editions in {settings.sources_dir}")
-    history = read_history(sources_dir=settings.sources_dir, curated_dir=settings.curated_dir)
-    progress.clear()
-    return history
-
-
-def changelog(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
-    from kg.edition_diff import changelog as edition_changelog
-
-    rows = edition_changelog(_history(settings, progress))
-    if args.format == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return 0
-    print("| edition | date | commit | works | added | removed | moved | renamed headings |")
-    print("|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        print(f"| {row['edition']} | {row['date'] or '-'} | {(row['commit'] or '-')[:7]} | {row['works']} | "
-              f"+{row['added']} | -{row['removed']} | {row['moved']} | {row['renamed']} |")
-    return 0
-
-
-def diff(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
-    from kg.edition_diff import diff as edition_diff
-
-    history = _history(settings, progress)
-    older, newer = history.find(args.a), history.find(args.b)
-    change = edition_diff(older, newer, history=history)
-    if args.format == "json":
-        print(json.dumps(change.to_json(), indent=2, ensure_ascii=False))
-    else:
-        sys.stdout.write(change.to_markdown())
-    return 0
-
-
 COMMANDS: dict[str, Command] = {
     "serve": serve, "build": build, "validate": validate, "import": import_, "stats": stats,
     "query": query, "queries": queries, "reason": reason, "gaps": gaps, "figures": figures, "export": export,
-    "changelog": changelog, "diff": diff,
+    "changelog": cmd_changelog, "diff": cmd_diff, "release": cmd_release,
 }
 """Command name -> function; `kg.cli.parser` gives each its arguments."""

@@ -119,11 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
                          "before (works listed, added, removed, moved, headings renamed)", editions_note)
     changelog.add_argument("--format", choices=["md", "json"], default="md", help="output format")
 
-    diff = _command(sub, "diff", "what changed between two editions of the survey: works, headings, spreadsheet cells",
+    diff = _command(sub, "diff", "what changed between two editions of the survey (works, headings, spreadsheet "
+                    "cells) or two builds or dumps (canonical graph diff)",
                     "An edition is `seed` (seed 000, the newest), a date or date prefix (2024-08-27: the last "
                     "edition of that day; 2024-08-27T1616 also works), or a commit id of 7+ hex digits. "
                     + editions_note)
-    diff.add_argument("a", help="the older edition")
-    diff.add_argument("b", help="the newer edition")
-    diff.add_argument("--format", choices=["md", "json"], default="md", help="output format")
+    diff.add_argument("a", help="the older edition, or a dataset: `current`, a build id, a release version, "
+                      "a .nq/.trig/.ttl/.nt dump")
+    diff.add_argument("b", help="the newer edition or dataset")
+    diff.add_argument("--format", choices=["md", "json", "patch", "sparql"], default="md",
+                      help="md/json for people and tools; patch (RDF Patch) or sparql (SPARQL Update) for stores")
+
+    release = _command(sub, "release", "write a dated snapshot of the built store under releases/VERSION",
+                       "Dumps in every export format, a VoID description with checksums, and the diff to the "
+                       "previous release. Exit 2 when the version exists. " + STORE_NOTE)
+    release.add_argument("version", help="the release's version, e.g. 1.0")
+    release.add_argument("--out", default=None, help="write the release into this folder instead of releases/VERSION")
     return parser
