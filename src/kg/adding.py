@@ -247,19 +247,23 @@ def _record(paper: ox.NamedNode, entry: Entry, stamp: str) -> tuple[ox.NamedNode
 def _work_facts(old: list[ox.Triple], paper: ox.NamedNode, entries: list[Entry]) -> list[ox.Triple]:
     """The facts the entries add to the work: single-valued ones only where it has none yet, titles
     other than the work's as variants."""
-    have = {(t.predicate, t.object) for t in old if t.subject == paper}
-    predicates = {p for p, _ in have}
+    def same(predicate: ox.NamedNode, value: ox.Term) -> tuple[ox.NamedNode, str]:
+        """Spellings that say the same: titles by their normalised words, DOIs in any case."""
+        if predicate in (TITLE, VARIANT):
+            return TITLE, norm_title(value.value)
+        return predicate, value.value.lower() if predicate == DOI else value.value
+
+    mine = [(t.predicate, t.object) for t in old if t.subject == paper]
+    have = {same(p, v) for p, v in mine}
+    predicates = {p for p, _ in mine}
     added: list[ox.Triple] = []
     for entry in entries:
         for predicate, value in _entry_facts(entry):
-            if predicate == TITLE:
-                if TITLE not in predicates:
-                    predicates.add(TITLE)
-                elif (TITLE, value) not in have:
-                    predicate = VARIANT
-            if (predicate, value) in have or (predicate in _SINGLE and predicate in predicates):
+            if same(predicate, value) in have or (predicate in _SINGLE and predicate in predicates):
                 continue
-            have.add((predicate, value))
+            if predicate == TITLE and TITLE in predicates:
+                predicate = VARIANT
+            have.add(same(predicate, value))
             predicates.add(predicate)
             added.append(ox.Triple(paper, predicate, value))
     return added
@@ -301,7 +305,7 @@ def plan(files: ProjectFiles, entries: list[Entry], *, stamp: str | None = None)
         promote = any(t.subject == paper and t.predicate == _RDF_TYPE and t.object == _CANDIDATE for t in old)
         title = next((t.object.value for t in [*old, *new] if t.subject == paper and t.predicate == TITLE), first.title)
         where = [e.where for e in work.entries]
-        if work.existing and not new and not promote:
+        if work.existing and all(t.predicate == VARIANT for t in new) and not promote:  # a spelling is not news
             outcomes.append(Outcome("duplicate", iri, title, where, work.reasons))
             continue
         triples = [t for t in old if not (promote and t.predicate == _RDF_TYPE and t.object == _CANDIDATE)]
