@@ -229,7 +229,8 @@ def _record(paper: ox.NamedNode, entry: Entry, stamp: str) -> tuple[ox.NamedNode
     triples = [
         ox.Triple(source, _RDF_TYPE, _p(DKG + "SourceDocument")),
         ox.Triple(source, TITLE, ox.Literal(f"{doc.kind} {doc.name}, read by kg add")),
-        ox.Triple(source, _p(DKG + "fileName"), ox.Literal(doc.name)),
+        # the shapes allow no spaces in a file name ("request body", "my papers.bib")
+        ox.Triple(source, _p(DKG + "fileName"), ox.Literal(re.sub(r"\s+", "_", doc.name))),
         ox.Triple(source, _p(DKG + "sha256"), ox.Literal(doc.sha256)),
         ox.Triple(source, _p(DCTERMS + "date"), ox.Literal(stamp, datatype=ox.NamedNode(_XSD + "dateTime"))),
         ox.Triple(record, _RDF_TYPE, _p(DKG + "AddedRecord")),
