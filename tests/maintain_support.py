@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from cli_support import ROOT, copy_project
+
 from kg.edits import PaperEdit, description, write_batch
 from kg.iri import CAT, DKG, PAPER, PREFIXES, PROV, SRC
 from kg.settings import Settings

@@ -4,11 +4,11 @@ kg add's path, rejected with a reason recorded in the edits layer."""
 from __future__ import annotations
 
 import pytest
+from maintain_support import SOURCES, scratch_settings, sparql
 
 from kg.candidates import accept, candidates, fit_scores, reject
 from kg.errors import InputError, NotFound
 from kg.settings import Settings
-from maintain_support import SOURCES, scratch_settings, sparql
 
 IN_SCOPE = "title-imitation-refinement-residual-rl"
 """'From Imitation to Refinement -- Residual RL for Precise Visual Assembly': RL fine-tuning of a

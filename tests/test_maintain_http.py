@@ -7,11 +7,11 @@ import json
 
 import httpx
 import pytest
-
 from api_server import serve_in_thread
 from cli_support import kg_env, run_kg
-from kg.build import build
 from maintain_support import FIXTURES, scratch_settings, sparql, write_pending_suggestion
+
+from kg.build import build
 
 TOKEN = "s3cret-maintainer-token"
 BIBTEX = {"Content-Type": "application/x-bibtex"}

@@ -8,7 +8,6 @@ import json
 
 import httpx
 import pytest
-
 from api_server import serve_in_thread
 from cli_support import kg_env, run_kg
 from maintain_support import FIXTURES, SOURCES, scratch_settings, sparql, write_pending_suggestion

@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.bibformats import Entry, InputDocument, check_entry, parse_document
-from kg.datafiles import ProjectFiles
+from kg.datafiles import ProjectFiles, value_of
 from kg.edits import PaperEdit, description, write_batch
 from kg.errors import InputError
 from kg.iri import DCTERMS, DKG, FABIO, PAPER, PREFIXES, PROV, SCHEMA, normalise_arxiv_id, paper_iri, slug
@@ -150,14 +150,14 @@ class _Work:
 
 def _graph_works(files: ProjectFiles) -> dict[str, _Work]:
     works: dict[str, _Work] = {}
-    typed = {q.subject.value for q in files.quads()
-             if q.predicate == _RDF_TYPE and q.object.value in _WORK_TYPES and isinstance(q.subject, ox.NamedNode)}
+    typed = {value_of(q.subject) for q in files.quads()
+             if q.predicate == _RDF_TYPE and value_of(q.object) in _WORK_TYPES and isinstance(q.subject, ox.NamedNode)}
     for quad in files.quads():
-        subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else None
+        subject = value_of(quad.subject)
         if subject not in typed:
             continue
         work = works.setdefault(subject, _Work(iri=subject, existing=True))
-        value = quad.object.value
+        value = value_of(quad.object)
         if quad.predicate in (TITLE, VARIANT):
             work.titles.add(norm_title(value))
         elif quad.predicate == ARXIV:
@@ -165,8 +165,8 @@ def _graph_works(files: ProjectFiles) -> dict[str, _Work]:
         elif quad.predicate == DOI:
             found = normalise_arxiv_id(value) if "arxiv" in value.lower() else None
             (work.arxiv.add(found) if found else work.dois.add(value.lower()))
-        elif quad.predicate == URL and "arxiv.org/" in value and normalise_arxiv_id(value):
-            work.arxiv.add(normalise_arxiv_id(value))
+        elif quad.predicate == URL and "arxiv.org/" in value:
+            work.arxiv |= {normalise_arxiv_id(value)} - {None}  # type: ignore[arg-type]
     return works
 
 
@@ -200,8 +200,8 @@ def _match(entry: Entry, works: Iterable[_Work]) -> tuple[_Work, str] | None:
 # ---------------------------------------------------------------- what to write
 
 
-def _entry_facts(entry: Entry) -> list[tuple[ox.NamedNode, ox.Term]]:
-    facts: list[tuple[ox.NamedNode, ox.Term]] = [(TITLE, ox.Literal(entry.title))]
+def _entry_facts(entry: Entry) -> list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]]:
+    facts: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [(TITLE, ox.Literal(entry.title))]
     if entry.authors:
         facts.append((AUTHORS, ox.Literal("; ".join(entry.authors))))
     if entry.year:
@@ -248,11 +248,13 @@ def _record(paper: ox.NamedNode, entry: Entry, stamp: str) -> tuple[ox.NamedNode
 def _work_facts(old: list[ox.Triple], paper: ox.NamedNode, entries: list[Entry]) -> list[ox.Triple]:
     """The facts the entries add to the work: single-valued ones only where it has none yet, titles
     other than the work's as variants."""
-    def same(predicate: ox.NamedNode, value: ox.Term) -> tuple[ox.NamedNode, str]:
+
+    def same(predicate: ox.NamedNode, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> tuple[ox.NamedNode, str]:
         """Spellings that say the same: titles by their normalised words, DOIs in any case."""
+        value = value_of(term)
         if predicate in (TITLE, VARIANT):
-            return TITLE, norm_title(value.value)
-        return predicate, value.value.lower() if predicate == DOI else value.value
+            return TITLE, norm_title(value)
+        return predicate, value.lower() if predicate == DOI else value
 
     mine = [(t.predicate, t.object) for t in old if t.subject == paper]
     have = {same(p, v) for p, v in mine}
@@ -304,7 +306,7 @@ def plan(files: ProjectFiles, entries: list[Entry], *, stamp: str | None = None)
         graph.setdefault(iri, work)
         new = _work_facts(old, paper, work.entries)
         promote = any(t.subject == paper and t.predicate == _RDF_TYPE and t.object == _CANDIDATE for t in old)
-        title = next((t.object.value for t in [*old, *new] if t.subject == paper and t.predicate == TITLE), first.title)
+        title = next((value_of(t.object) for t in [*old, *new] if t.subject == paper and t.predicate == TITLE), first.title)
         where = [e.where for e in work.entries]
         if work.existing and all(t.predicate == VARIANT for t in new) and not promote:  # a spelling is not news
             outcomes.append(Outcome("duplicate", iri, title, where, work.reasons))

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg.adding import Outcome, add
 from kg.bibformats import Entry, InputDocument
-from kg.datafiles import ProjectFiles
+from kg.datafiles import ProjectFiles, value_of
 from kg.edits import PaperEdit, description, project_files, write_batch
 from kg.errors import InputError, NotFound, SourceMissing
 from kg.iri import DCTERMS, DKG, PAPER, PREFIXES, PROV
@@ -97,7 +97,7 @@ def _queue(settings: Settings, files: ProjectFiles) -> list[Candidate]:
     titles: dict[str, str] = {}
     abstracts: dict[str, str] = {}
     for quad in files.quads():
-        subject, predicate, value = quad.subject.value, quad.predicate.value, quad.object.value
+        subject, predicate, value = value_of(quad.subject), quad.predicate.value, value_of(quad.object)
         if predicate == _RDF_TYPE and value == DKG + "CandidatePaper":
             candidate.add(subject)
         elif predicate in (DKG + "inSurvey", DKG + "inCompanionList") and value == "true" and "#" not in subject:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.datafiles import ProjectFiles
+from kg.datafiles import ProjectFiles, value_of
 from kg.edits import PaperEdit, description, edit_path, project_files, write_batch
 from kg.errors import InputError, NotFound
 from kg.iri import CAT, DCTERMS, DKG, PAPER, PREFIXES, PROV, SKOS, compact, expand
@@ -99,25 +99,25 @@ def _read(files: ProjectFiles) -> list[Suggestion]:
         if isinstance(quad.subject, ox.NamedNode):
             by_subject.setdefault(quad.subject.value, []).append(quad)
             if quad.predicate.value == DCTERMS + "title" and "#" not in quad.subject.value:
-                titles[quad.subject.value] = quad.object.value
+                titles[quad.subject.value] = value_of(quad.object)
     found = []
     for subject, quads in by_subject.items():
         if not any(q.predicate == _RDF_TYPE and q.object == _SUGGESTION for q in quads):
             continue
         values = {q.predicate.value: q.object for q in quads}
-        facts = [q for q in quads if q.predicate.value not in _META and q.object.value.startswith(CAT)]
+        facts = [q for q in quads if q.predicate.value not in _META and value_of(q.object).startswith(CAT)]
         if not facts:
             continue
         paper = subject.split("#", 1)[0]
         score = values.get(DKG + "score")
         found.append(Suggestion(
             iri=subject, paper=paper, title=titles.get(paper, paper), predicate=facts[0].predicate.value,
-            concept=facts[0].object.value, status=compact(values[DKG + "reviewStatus"].value)
+            concept=value_of(facts[0].object), status=compact(value_of(values[DKG + "reviewStatus"]))
             if DKG + "reviewStatus" in values else "dkg:Pending",
-            score=float(score.value) if score is not None else None,
-            nearest=sorted(q.object.value for q in quads if q.predicate.value == DKG + "nearestWork"),
-            reviewer=values[DKG + "reviewer"].value if DKG + "reviewer" in values else None,
-            date=values[DCTERMS + "date"].value if DCTERMS + "date" in values else None))
+            score=float(value_of(score)) if score is not None else None,
+            nearest=sorted(value_of(q.object) for q in quads if q.predicate.value == DKG + "nearestWork"),
+            reviewer=value_of(values[DKG + "reviewer"]) if DKG + "reviewer" in values else None,
+            date=value_of(values[DCTERMS + "date"]) if DCTERMS + "date" in values else None))
     return sorted(found, key=lambda s: (s.paper, -(s.score or 0), s.iri))
 
 
@@ -129,7 +129,8 @@ def suggestions(settings: Settings, *, status: str | None = "dkg:Pending") -> li
 
 def _concepts(files: ProjectFiles) -> set[str]:
     label = SKOS + "prefLabel"
-    return {q.subject.value for q in files.quads() if q.predicate.value == label and q.subject.value.startswith(CAT)}
+    return {value_of(q.subject) for q in files.quads()
+            if q.predicate.value == label and value_of(q.subject).startswith(CAT)}
 
 
 def _slug(iri: str) -> str:

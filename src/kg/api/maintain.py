@@ -77,7 +77,7 @@ async def add_papers(request: Request) -> Response:
     result = await _write(request, add, entries=entries, by=_by(request, "write-token holder"))
     if isinstance(result, Response):
         return result
-    report = [o.to_json() for o in result]  # type: ignore[union-attr]
+    report = [o.to_json() for o in result]  # type: ignore[attr-defined]
     status = 201 if any(o["status"] == "added" for o in report) else 200
     return JSONResponse(report, status_code=status)
 
@@ -120,4 +120,4 @@ async def review_decision(request: Request, paper_id: str, fragment: str) -> Res
                           reviewer=fields["reviewer"], concept=fields.get("concept") or None)
     if isinstance(result, Response):
         return result
-    return JSONResponse(result.to_json())  # type: ignore[union-attr]
+    return JSONResponse(result.to_json())  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ def parse(text: str, *, document: InputDocument) -> list[Entry]:
     library = bibtexparser.parse_string(text)
     if library.failed_blocks:
         block = library.failed_blocks[0]
-        raise InputError(f"{document.name}: line {block.start_line + 1}: the BibTeX entry does not parse "
+        raise InputError(f"{document.name}: line {(block.start_line or 0) + 1}: the BibTeX entry does not parse "
                          f"({_first_line(block)})")
     return [_entry(item, document) for item in library.entries]
 
@@ -39,7 +39,7 @@ def _entry(item: bibtexparser.model.Entry, document: InputDocument) -> Entry:
         found = re.search(r"\d{4}\.\d{4,5}(v\d+)?", journal)
         eprint = found.group(0) if found else None
     return Entry(
-        document=document, locator=f"entry @{item.entry_type}{{{item.key}}} (line {item.start_line + 1})",
+        document=document, locator=f"entry @{item.entry_type}{{{item.key}}} (line {(item.start_line or 0) + 1})",
         title=fields.get("title", ""),
         authors=[clean(a) for a in re.split(r"\s+and\s+", fields.get("author", "")) if clean(a)],
         year=fields.get("year"), venue=journal or fields.get("publisher"),

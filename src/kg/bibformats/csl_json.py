@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from kg.bibformats.entry import Entry, InputDocument, clean, code_link
 from kg.errors import InputError
@@ -10,7 +11,7 @@ from kg.errors import InputError
 __all__ = ["parse", "load_json"]
 
 
-def load_json(text: str, *, document: InputDocument) -> object:
+def load_json(text: str, *, document: InputDocument) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import rispy
+import rispy  # type: ignore[import-untyped]
 
 from kg.bibformats.entry import Entry, InputDocument, clean, code_link
 from kg.errors import InputError
@@ -16,7 +16,7 @@ def parse(text: str, *, document: InputDocument) -> list[Entry]:
     starts = [number for number, line in enumerate(text.splitlines(), start=1) if line.startswith("TY  -")]
     try:
         records = rispy.loads(text)
-    except (ValueError, IOError) as err:  # rispy raises IOError for a file without records
+    except (OSError, ValueError) as err:  # rispy raises IOError for a file without records
         raise InputError(f"{document.name}: the RIS file does not parse: {err}") from None
     entries = []
     for number, record in enumerate(records, start=1):
