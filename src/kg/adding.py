@@ -100,7 +100,7 @@ def body_entries(body: bytes, *, media_type: str) -> list[Entry]:
     if fmt is None:
         raise InputError(f"send the papers as one of {', '.join(sorted(MEDIA_TYPES))}; got {media_type or 'none'}")
     document = InputDocument.of("request body", body, f"POST /papers body ({media_type})")
-    return parse_document(_text(body, document.name), document=document, fmt=fmt if fmt != "auto" else "auto")
+    return parse_document(_text(body, document.name), document=document, fmt=fmt)
 
 
 def arxiv_entry(*, arxiv_id: str, title: str, authors: list[str], year: str | None) -> Entry:
