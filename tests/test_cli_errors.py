@@ -14,7 +14,7 @@ import pytest
 from cli_support import KG, ROOT, kg_env, run_kg
 
 COMMANDS = ["serve", "build", "validate", "import", "stats", "query", "queries", "reason", "gaps", "figures",
-            "export", "changelog", "diff", "release"]
+            "export", "changelog", "diff", "release", "add", "review", "candidates"]
 STORE_READERS = ["query", "gaps", "figures", "export"]
 """The commands that read the built store (and accept --build)."""
 
@@ -92,6 +92,10 @@ ERROR_CASES = {
     "diff": ({}, ["2024-08-27", "1999-01-01"], r"no edition '1999-01-01': give `seed`, a date between 2024-08-17"),
     "release": ({"DATA_DIR": str(ROOT / "data" / "ttl"), "RELEASES_DIR": "{tmp}/releases"}, ["1.0"],
                 r"no store has been built .*`kg build`"),
+    "add": ({}, [str(ROOT / "tests" / "fixtures" / "add" / "bad-no-title.bib")],
+            r"bad-no-title\.bib: entry @article\{notitle2024\} \(line 8\): the entry has no title"),
+    "review": ({}, [], TURTLE_ERROR),
+    "candidates": ({}, [], TURTLE_ERROR),
 }
 
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY
 from kg.load import ontology_files, parse_data, parse_turtle, turtle_files
 
-__all__ = ["TurtleFile", "ProjectFiles", "read_file", "read_project", "relative_name"]
+__all__ = ["value_of", "TurtleFile", "ProjectFiles", "read_file", "read_project", "relative_name"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,8 @@ def read_project(*, ontology_dir: Path, data_dir: Path | None) -> ProjectFiles:
     ontology = [read_file(p, graph=GRAPH_ONTOLOGY) for p in ontology_files(ontology_dir)]
     data = [read_file(p, graph=GRAPH_DATA) for p in turtle_files(data_dir)] if data_dir is not None else []
     return ProjectFiles(ontology=ontology, data=data)
+
+
+def value_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The IRI, blank node id or lexical form of `term`; '' for an RDF-star triple (the data has none)."""
+    return "" if isinstance(term, ox.Triple) else term.value

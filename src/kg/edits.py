@@ -36,8 +36,9 @@ from kg.load import ontology_files, turtle_files
 from kg.settings import Settings
 from kg.views import apply_precedence, place_records
 
-__all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "check_id", "check_description",
-           "description", "edit_path", "overlay", "parse_body", "project_files", "remove_leftovers", "write"]
+__all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "PaperEdit", "WriteResult", "check_id",
+           "check_description", "description", "edit_path", "overlay", "parse_body", "project_files",
+           "remove_leftovers", "write", "write_batch"]
 
 PAPERS = "papers"
 MAX_ID_CHARS = 100
@@ -181,13 +182,14 @@ def read_edits(settings: Settings) -> list[TurtleFile]:
     return edits
 
 
-def project_files(settings: Settings, *, pending: TurtleFile | None = None) -> ProjectFiles:
+def project_files(settings: Settings, *, pending: TurtleFile | list[TurtleFile] | None = None) -> ProjectFiles:
     """The ontology and the data as the build loads them: data/ttl/ overlaid with data/edits/ (and with
-    `pending`, an edit not yet on disk, in place of its file). All-or-nothing: raises TurtleSyntaxError."""
+    `pending`, edits not yet on disk, in place of their files). All-or-nothing: raises TurtleSyntaxError."""
+    pendings = [] if pending is None else [pending] if isinstance(pending, TurtleFile) else list(pending)
+    replaced = {p.path for p in pendings}
     ontology = [read_file(p, graph=GRAPH_ONTOLOGY) for p in ontology_files(Path(settings.ontology_dir))]
     data = [read_file(p) for p in turtle_files(Path(settings.data_dir))]
-    edits = [e for e in read_edits(settings) if pending is None or e.path != pending.path]
-    edits += [pending] if pending is not None else []
+    edits = [e for e in read_edits(settings) if e.path not in replaced] + pendings
     return ProjectFiles(ontology=ontology, data=overlay(data, edits))
 
 
@@ -256,6 +258,62 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
         _failpoint(settings, "after-publish")
     status = "deleted" if method == "DELETE" else ("updated" if old else "created")
     return WriteResult(status=status, paper=paper.value, edit_file=_relative(settings, path))
+
+
+@dataclass(frozen=True)
+class PaperEdit:
+    """One paper's whole description after an edit (`triples`); no triples deletes the paper."""
+    paper_id: str
+    triples: list[ox.Triple]
+
+
+def write_batch(settings: Settings, *, compose: Callable[[ProjectFiles], list[PaperEdit]], method: str,
+                by: str = "unknown", log: Callable[[str], None] | None = None) -> list[WriteResult]:
+    """Replace the descriptions of several papers in one store build: all are validated together, and
+    none is written unless the whole batch conforms (kg add, kg review, kg candidates use it).
+
+    `compose` runs under the writer lock with the project's files as they are then (data/ttl/ overlaid
+    with data/edits/), so what it decides from them cannot be overtaken by another write; it returns
+    the edits (an empty list writes nothing). `method` names the command in each file's header.
+    Raises what `compose` raises, InputError (a bad id or description), ValidationFailed,
+    InconsistentOntology, StoreBusy; nothing is changed when it raises. A crash while the files are
+    being written can leave the first files of the batch written: the next build includes them.
+    """
+    from kg.build import input_fingerprint, make_store
+    from kg.store import publish, writer_lock
+
+    with writer_lock(settings, wait_s=settings.write_wait_s):
+        _failpoint(settings, "before-store")
+        files = project_files(settings)
+        edits = compose(files)
+        if not edits:
+            return []
+        described = {q.subject.value.split("#", 1)[0] for q in files.quads() if isinstance(q.subject, ox.NamedNode)}
+        contents: dict[Path, bytes] = {}
+        for edit in edits:
+            check_id(edit.paper_id)
+            check_description(edit.triples, paper=ox.NamedNode(PAPER + edit.paper_id))
+            contents[edit_path(settings, edit.paper_id)] = _edit_text(edit.triples, paper_id=edit.paper_id,
+                                                                      method=method, by=by)
+        pendings = [TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
+                                      for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])
+                    for path, content in contents.items()]
+        fingerprint = input_fingerprint(settings, pending=contents)
+        target = make_store(settings, project_files(settings, pending=pendings), log=log or (lambda _: None))
+        try:
+            _failpoint(settings, "before-edit-file")
+            for path, content in contents.items():
+                write_atomic(path, content)
+            _failpoint(settings, "after-edit-file")
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        publish(settings, target, fingerprint=fingerprint)
+        _failpoint(settings, "after-publish")
+    return [WriteResult(status=("deleted" if not edit.triples else
+                                "updated" if PAPER + edit.paper_id in described else "created"),
+                        paper=PAPER + edit.paper_id, edit_file=_relative(settings, edit_path(settings, edit.paper_id)))
+            for edit in edits]
 
 
 def remove_leftovers(settings: Settings) -> list[Path]:

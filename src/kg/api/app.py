@@ -24,7 +24,7 @@ __all__ = ["create_app", "OPTIONAL_ROUTERS"]
 
 _log = logging.getLogger("kg.api")
 
-OPTIONAL_ROUTERS = ("queries", "gaps", "history")
+OPTIONAL_ROUTERS = ("queries", "gaps", "history", "maintain")
 """Routers other modules provide as `kg.api.<name>.router`; included when importable."""
 
 

@@ -21,12 +21,12 @@ from kg.edits import write
 from kg.errors import InconsistentOntology, StoreBusy
 from kg.settings import Settings
 
-__all__ = ["router"]
+__all__ = ["router", "check_authorised"]
 
 router = APIRouter()
 
 
-def _check_authorised(request: Request, settings: Settings) -> Response | None:
+def check_authorised(request: Request, settings: Settings) -> Response | None:
     if settings.write_token is None or not settings.write_token.get_secret_value():
         return plain_error(403, "writes are disabled: set KG_WRITE_TOKEN on the server to enable them")
     header = request.headers.get("authorization", "")
@@ -43,7 +43,7 @@ def _check_authorised(request: Request, settings: Settings) -> Response | None:
 async def write_paper(request: Request, paper_id: str) -> Response:
     """Replace (PUT), extend (POST) or delete (DELETE) one paper's description; needs the bearer token."""
     settings: Settings = request.app.state.settings
-    refused = _check_authorised(request, settings)
+    refused = check_authorised(request, settings)
     if refused is not None:
         return refused
     state: GraphState = request.app.state.graph

@@ -231,4 +231,7 @@ COMMANDS: dict[str, Command] = {
     "query": query, "queries": queries, "reason": reason, "gaps": gaps, "figures": figures, "export": export,
     "changelog": cmd_changelog, "diff": cmd_diff, "release": cmd_release,
 }
+from kg.cli.maintain import cmd_add, cmd_candidates, cmd_review  # noqa: E402  (maintaining the survey)
+
+COMMANDS.update({"add": cmd_add, "review": cmd_review, "candidates": cmd_candidates})
 """Command name -> function; `kg.cli.parser` gives each its arguments."""

@@ -135,4 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "previous release. Exit 2 when the version exists. " + STORE_NOTE)
     release.add_argument("version", help="the release's version, e.g. 1.0")
     release.add_argument("--out", default=None, help="write the release into this folder instead of releases/VERSION")
+
+    from kg.cli.maintain import add_arguments
+    add_arguments(sub, _command)
     return parser
