@@ -35,8 +35,8 @@ from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PAPER, PREFIXES
 from kg.load import ontology_files, turtle_files
 from kg.settings import Settings
 
-__all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "WriteResult", "check_id", "check_description",
-           "description", "edit_path", "overlay", "parse_body", "project_files", "remove_leftovers", "write"]
+__all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "Change", "WriteResult", "check_id", "check_description",
+           "description", "edit_path", "overlay", "parse_body", "project_files", "remove_leftovers", "write", "write_many"]
 
 PAPERS = "papers"
 MAX_ID_CHARS = 100
@@ -180,13 +180,14 @@ def read_edits(settings: Settings) -> list[TurtleFile]:
     return edits
 
 
-def project_files(settings: Settings, *, pending: TurtleFile | None = None) -> ProjectFiles:
+def project_files(settings: Settings, *, pending: TurtleFile | list[TurtleFile] | None = None) -> ProjectFiles:
     """The ontology and the data as the build loads them: data/ttl/ overlaid with data/edits/ (and with
-    `pending`, an edit not yet on disk, in place of its file). All-or-nothing: raises TurtleSyntaxError."""
+    `pending`, edits not yet on disk, in place of their files). All-or-nothing: raises TurtleSyntaxError."""
+    pending = [pending] if isinstance(pending, TurtleFile) else list(pending or [])
     ontology = [read_file(p, graph=GRAPH_ONTOLOGY) for p in ontology_files(Path(settings.ontology_dir))]
     data = [read_file(p) for p in turtle_files(Path(settings.data_dir))]
-    edits = [e for e in read_edits(settings) if pending is None or e.path != pending.path]
-    edits += [pending] if pending is not None else []
+    replaced = {p.path for p in pending}
+    edits = [e for e in read_edits(settings) if e.path not in replaced] + pending
     return ProjectFiles(ontology=ontology, data=overlay(data, edits))
 
 
@@ -212,6 +213,16 @@ def _relative(settings: Settings, path: Path) -> str:
     return os.path.relpath(path, Path(settings.root))
 
 
+@dataclass(frozen=True)
+class Change:
+    """One paper's edit in a batch (`write_many`)."""
+
+    paper_id: str
+    method: str
+    """'PUT', 'POST' or 'DELETE'."""
+    body: bytes = b""
+
+
 def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", by: str = "unknown",
           log: Callable[[str], None] | None = None) -> WriteResult:
     """PUT (replace), POST (add to) or DELETE one paper's description; return what was done.
@@ -220,40 +231,71 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
     report names data/edits/papers/<id>.ttl), InconsistentOntology, StoreBusy (another write or build
     held the writer lock for `settings.write_wait_s`). Nothing is changed when it raises.
     """
+    return write_many(settings, changes=[Change(paper_id, method, body)], by=by, log=log)[0]
+
+
+def write_many(settings: Settings, *, changes: list[Change], by: str = "unknown",
+               log: Callable[[str], None] | None = None) -> list[WriteResult]:
+    """`write` for several papers at once, all-or-nothing: one store is built with every edit applied
+    and published only after every edit file is durable. Raises as `write`; a paper may appear once.
+    A failure while writing the files puts back the ones already written; only a crash between two
+    files leaves some written (each whole), which the next build takes in."""
     from kg.build import input_fingerprint, make_store
     from kg.store import publish, writer_lock
 
-    check_id(paper_id)
-    paper = ox.NamedNode(PAPER + paper_id)
-    incoming = []
-    if method != "DELETE":
-        incoming = parse_body(body, paper=paper)
-        if not incoming:
-            raise InputError("the Turtle body has no triples; use DELETE to remove a paper")
-        check_description(incoming, paper=paper)
-    path = edit_path(settings, paper_id)
+    if len({c.paper_id for c in changes}) != len(changes):
+        raise InputError("a batch of edits names one paper twice; give each paper once")
+    incoming: dict[str, list[ox.Triple]] = {}
+    for change in changes:
+        check_id(change.paper_id)
+        paper = ox.NamedNode(PAPER + change.paper_id)
+        incoming[change.paper_id] = []
+        if change.method != "DELETE":
+            incoming[change.paper_id] = parse_body(change.body, paper=paper)
+            if not incoming[change.paper_id]:
+                raise InputError("the Turtle body has no triples; use DELETE to remove a paper")
+            check_description(incoming[change.paper_id], paper=paper)
+    results: list[WriteResult] = []
     with writer_lock(settings, wait_s=settings.write_wait_s):
         _failpoint(settings, "before-store")
-        old = [q.triple for q in description(project_files(settings).quads(), paper)]
-        if method == "DELETE" and not old:
-            raise NotFound(f"there is no paper {paper.value}")
-        new = {"PUT": incoming, "POST": list(dict.fromkeys([*old, *incoming])), "DELETE": []}[method]
-        content = _edit_text(new, paper_id=paper_id, method=method, by=by)
-        pending = TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
-                                    for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])
-        fingerprint = input_fingerprint(settings, pending={path: content})
+        current = list(project_files(settings).quads())
+        contents: dict[Path, bytes] = {}
+        pending: list[TurtleFile] = []
+        for change in changes:
+            paper = ox.NamedNode(PAPER + change.paper_id)
+            old = [q.triple for q in description(current, paper)]
+            if change.method == "DELETE" and not old:
+                raise NotFound(f"there is no paper {paper.value}")
+            new = {"PUT": incoming[change.paper_id], "POST": list(dict.fromkeys([*old, *incoming[change.paper_id]])),
+                   "DELETE": []}[change.method]
+            path = edit_path(settings, change.paper_id)
+            content = _edit_text(new, paper_id=change.paper_id, method=change.method, by=by)
+            contents[path] = content
+            pending.append(TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
+                                             for t in ox.parse(content, format=ox.RdfFormat.TURTLE)]))
+            status = "deleted" if change.method == "DELETE" else ("updated" if old else "created")
+            results.append(WriteResult(status=status, paper=paper.value, edit_file=_relative(settings, path)))
+        fingerprint = input_fingerprint(settings, pending=contents)
         target = make_store(settings, project_files(settings, pending=pending), log=log or (lambda _: None))
+        before = {path: path.read_bytes() if path.is_file() else None for path in contents}
+        written: list[Path] = []
         try:
             _failpoint(settings, "before-edit-file")
-            write_atomic(path, content)  # durable: fsynced file and folder
+            for path, content in contents.items():
+                write_atomic(path, content)  # durable: fsynced file and folder
+                written.append(path)
             _failpoint(settings, "after-edit-file")
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
+            for path in written:  # put back what the batch had already replaced
+                if before[path] is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    write_atomic(path, before[path])
             raise
         publish(settings, target, fingerprint=fingerprint)
         _failpoint(settings, "after-publish")
-    status = "deleted" if method == "DELETE" else ("updated" if old else "created")
-    return WriteResult(status=status, paper=paper.value, edit_file=_relative(settings, path))
+    return results
 
 
 def remove_leftovers(settings: Settings) -> list[Path]:
