@@ -35,8 +35,9 @@ from kg.iri import GRAPH_DATA, GRAPH_ONTOLOGY, PAPER, PREFIXES
 from kg.load import ontology_files, turtle_files
 from kg.settings import Settings
 
-__all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "Change", "WriteResult", "check_id", "check_description",
-           "description", "edit_path", "overlay", "parse_body", "project_files", "remove_leftovers", "write", "write_many"]
+__all__ = ["FAILPOINTS", "FORMAT_SUFFIXES", "MAX_ID_CHARS", "PaperEdit", "WriteResult", "check_id",
+           "check_description", "description", "edit_path", "overlay", "parse_body", "project_files",
+           "remove_leftovers", "write", "write_batch"]
 
 PAPERS = "papers"
 MAX_ID_CHARS = 100
@@ -183,11 +184,11 @@ def read_edits(settings: Settings) -> list[TurtleFile]:
 def project_files(settings: Settings, *, pending: TurtleFile | list[TurtleFile] | None = None) -> ProjectFiles:
     """The ontology and the data as the build loads them: data/ttl/ overlaid with data/edits/ (and with
     `pending`, edits not yet on disk, in place of their files). All-or-nothing: raises TurtleSyntaxError."""
-    pending = [pending] if isinstance(pending, TurtleFile) else list(pending or [])
+    pendings = [] if pending is None else [pending] if isinstance(pending, TurtleFile) else list(pending)
+    replaced = {p.path for p in pendings}
     ontology = [read_file(p, graph=GRAPH_ONTOLOGY) for p in ontology_files(Path(settings.ontology_dir))]
     data = [read_file(p) for p in turtle_files(Path(settings.data_dir))]
-    replaced = {p.path for p in pending}
-    edits = [e for e in read_edits(settings) if e.path not in replaced] + pending
+    edits = [e for e in read_edits(settings) if e.path not in replaced] + pendings
     return ProjectFiles(ontology=ontology, data=overlay(data, edits))
 
 
@@ -213,16 +214,6 @@ def _relative(settings: Settings, path: Path) -> str:
     return os.path.relpath(path, Path(settings.root))
 
 
-@dataclass(frozen=True)
-class Change:
-    """One paper's edit in a batch (`write_many`)."""
-
-    paper_id: str
-    method: str
-    """'PUT', 'POST' or 'DELETE'."""
-    body: bytes = b""
-
-
 def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", by: str = "unknown",
           log: Callable[[str], None] | None = None) -> WriteResult:
     """PUT (replace), POST (add to) or DELETE one paper's description; return what was done.
@@ -231,71 +222,96 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
     report names data/edits/papers/<id>.ttl), InconsistentOntology, StoreBusy (another write or build
     held the writer lock for `settings.write_wait_s`). Nothing is changed when it raises.
     """
-    return write_many(settings, changes=[Change(paper_id, method, body)], by=by, log=log)[0]
-
-
-def write_many(settings: Settings, *, changes: list[Change], by: str = "unknown",
-               log: Callable[[str], None] | None = None) -> list[WriteResult]:
-    """`write` for several papers at once, all-or-nothing: one store is built with every edit applied
-    and published only after every edit file is durable. Raises as `write`; a paper may appear once.
-    A failure while writing the files puts back the ones already written; only a crash between two
-    files leaves some written (each whole), which the next build takes in."""
     from kg.build import input_fingerprint, make_store
     from kg.store import publish, writer_lock
 
-    if len({c.paper_id for c in changes}) != len(changes):
-        raise InputError("a batch of edits names one paper twice; give each paper once")
-    incoming: dict[str, list[ox.Triple]] = {}
-    for change in changes:
-        check_id(change.paper_id)
-        paper = ox.NamedNode(PAPER + change.paper_id)
-        incoming[change.paper_id] = []
-        if change.method != "DELETE":
-            incoming[change.paper_id] = parse_body(change.body, paper=paper)
-            if not incoming[change.paper_id]:
-                raise InputError("the Turtle body has no triples; use DELETE to remove a paper")
-            check_description(incoming[change.paper_id], paper=paper)
-    results: list[WriteResult] = []
+    check_id(paper_id)
+    paper = ox.NamedNode(PAPER + paper_id)
+    incoming = []
+    if method != "DELETE":
+        incoming = parse_body(body, paper=paper)
+        if not incoming:
+            raise InputError("the Turtle body has no triples; use DELETE to remove a paper")
+        check_description(incoming, paper=paper)
+    path = edit_path(settings, paper_id)
     with writer_lock(settings, wait_s=settings.write_wait_s):
         _failpoint(settings, "before-store")
-        current = list(project_files(settings).quads())
-        contents: dict[Path, bytes] = {}
-        pending: list[TurtleFile] = []
-        for change in changes:
-            paper = ox.NamedNode(PAPER + change.paper_id)
-            old = [q.triple for q in description(current, paper)]
-            if change.method == "DELETE" and not old:
-                raise NotFound(f"there is no paper {paper.value}")
-            new = {"PUT": incoming[change.paper_id], "POST": list(dict.fromkeys([*old, *incoming[change.paper_id]])),
-                   "DELETE": []}[change.method]
-            path = edit_path(settings, change.paper_id)
-            content = _edit_text(new, paper_id=change.paper_id, method=change.method, by=by)
-            contents[path] = content
-            pending.append(TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
-                                             for t in ox.parse(content, format=ox.RdfFormat.TURTLE)]))
-            status = "deleted" if change.method == "DELETE" else ("updated" if old else "created")
-            results.append(WriteResult(status=status, paper=paper.value, edit_file=_relative(settings, path)))
-        fingerprint = input_fingerprint(settings, pending=contents)
+        old = [q.triple for q in description(project_files(settings).quads(), paper)]
+        if method == "DELETE" and not old:
+            raise NotFound(f"there is no paper {paper.value}")
+        new = {"PUT": incoming, "POST": list(dict.fromkeys([*old, *incoming])), "DELETE": []}[method]
+        content = _edit_text(new, paper_id=paper_id, method=method, by=by)
+        pending = TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
+                                    for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])
+        fingerprint = input_fingerprint(settings, pending={path: content})
         target = make_store(settings, project_files(settings, pending=pending), log=log or (lambda _: None))
-        before = {path: path.read_bytes() if path.is_file() else None for path in contents}
-        written: list[Path] = []
         try:
             _failpoint(settings, "before-edit-file")
-            for path, content in contents.items():
-                write_atomic(path, content)  # durable: fsynced file and folder
-                written.append(path)
+            write_atomic(path, content)  # durable: fsynced file and folder
             _failpoint(settings, "after-edit-file")
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
-            for path in written:  # put back what the batch had already replaced
-                if before[path] is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    write_atomic(path, before[path])
             raise
         publish(settings, target, fingerprint=fingerprint)
         _failpoint(settings, "after-publish")
-    return results
+    status = "deleted" if method == "DELETE" else ("updated" if old else "created")
+    return WriteResult(status=status, paper=paper.value, edit_file=_relative(settings, path))
+
+
+@dataclass(frozen=True)
+class PaperEdit:
+    """One paper's whole description after an edit (`triples`); no triples deletes the paper."""
+    paper_id: str
+    triples: list[ox.Triple]
+
+
+def write_batch(settings: Settings, *, compose: Callable[[ProjectFiles], list[PaperEdit]], method: str,
+                by: str = "unknown", log: Callable[[str], None] | None = None) -> list[WriteResult]:
+    """Replace the descriptions of several papers in one store build: all are validated together, and
+    none is written unless the whole batch conforms (kg add, kg review, kg candidates use it).
+
+    `compose` runs under the writer lock with the project's files as they are then (data/ttl/ overlaid
+    with data/edits/), so what it decides from them cannot be overtaken by another write; it returns
+    the edits (an empty list writes nothing). `method` names the command in each file's header.
+    Raises what `compose` raises, InputError (a bad id or description), ValidationFailed,
+    InconsistentOntology, StoreBusy; nothing is changed when it raises. A crash while the files are
+    being written can leave the first files of the batch written: the next build includes them.
+    """
+    from kg.build import input_fingerprint, make_store
+    from kg.store import publish, writer_lock
+
+    with writer_lock(settings, wait_s=settings.write_wait_s):
+        _failpoint(settings, "before-store")
+        files = project_files(settings)
+        edits = compose(files)
+        if not edits:
+            return []
+        described = {q.subject.value.split("#", 1)[0] for q in files.quads() if isinstance(q.subject, ox.NamedNode)}
+        contents: dict[Path, bytes] = {}
+        for edit in edits:
+            check_id(edit.paper_id)
+            check_description(edit.triples, paper=ox.NamedNode(PAPER + edit.paper_id))
+            contents[edit_path(settings, edit.paper_id)] = _edit_text(edit.triples, paper_id=edit.paper_id,
+                                                                      method=method, by=by)
+        pendings = [TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
+                                      for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])
+                    for path, content in contents.items()]
+        fingerprint = input_fingerprint(settings, pending=contents)
+        target = make_store(settings, project_files(settings, pending=pendings), log=log or (lambda _: None))
+        try:
+            _failpoint(settings, "before-edit-file")
+            for path, content in contents.items():
+                write_atomic(path, content)
+            _failpoint(settings, "after-edit-file")
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        publish(settings, target, fingerprint=fingerprint)
+        _failpoint(settings, "after-publish")
+    return [WriteResult(status=("deleted" if not edit.triples else
+                                "updated" if PAPER + edit.paper_id in described else "created"),
+                        paper=PAPER + edit.paper_id, edit_file=_relative(settings, edit_path(settings, edit.paper_id)))
+            for edit in edits]
 
 
 def remove_leftovers(settings: Settings) -> list[Path]:

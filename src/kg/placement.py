@@ -24,6 +24,7 @@ Facets (what is suggested, and the predicate the suggestion record carries):
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -33,10 +34,14 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from kg.iri import CAT, DKG, PREFIXES, compact
+from kg.errors import NotFound, SourceMissing
+from kg.ingest.sources import read_lines
+from kg.iri import CAT, DKG, PAPER, PREFIXES, compact, slug
+from kg.settings import Settings
 
-__all__ = ["FACETS", "Facet", "Work", "Corpus", "Model", "Suggestion", "Placement", "corpus_from_quads",
-           "train", "K", "ABSTAIN_QUANTILE", "HEADING_TOP"]
+__all__ = ["FACETS", "Facet", "Work", "Corpus", "Model", "Suggestion", "Placement", "Outcome", "corpus_from_quads",
+           "survey_contexts", "train", "loo_threshold", "place", "suggestion_triples", "suggestion_iri", "label",
+           "K", "ABSTAIN_QUANTILE", "HEADING_TOP", "FACT_MIN_SCORE"]
 
 K = 10
 """Neighbours that vote (fixed a priori, not tuned)."""
@@ -313,3 +318,115 @@ def train(works: list[Work], *, threshold: float | None = None) -> Model:
 
 def label(corpus: Corpus, iri: str) -> str:
     return corpus.labels.get(iri) or compact(iri)
+
+
+# ---------------------------------------------------------------- kg place: suggestions into the edits layer
+
+_SUGGESTION_META = {"type": PREFIXES["rdf"] + "type", "recordOf": DKG + "recordOf", "score": DKG + "score",
+                    "nearest": DKG + "nearestWork", "method": DKG + "extractionMethod",
+                    "by": PREFIXES["prov"] + "wasAttributedTo", "status": DKG + "reviewStatus",
+                    "date": PREFIXES["dcterms"] + "date"}
+MODEL_AGENT = PREFIXES["src"] + "placement-model"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    work: str
+    status: str
+    """'suggested', 'abstained' (nothing written) or 'skipped' (already placed or suggested)."""
+    title: str
+    placement: Placement | None = None
+
+
+def suggestion_iri(work: str, suggestion: Suggestion) -> str:
+    return f"{work}#suggestion-{suggestion.facet}-{slug(suggestion.concept.rsplit('/', 1)[-1])}"
+
+
+def suggestion_triples(placement: Placement, *, date: str) -> list[ox.Triple]:
+    """One dkg:Suggestion record per suggested fact (HELPERS design), pending review."""
+    n = ox.NamedNode
+    work = n(placement.work)
+    predicates = {f.name: f.predicate for f in FACETS}
+    triples = []
+    for s in placement.suggestions:
+        record = n(suggestion_iri(placement.work, s))
+        triples += [
+            ox.Triple(record, n(_SUGGESTION_META["type"]), n(DKG + "Suggestion")),
+            ox.Triple(record, n(_SUGGESTION_META["recordOf"]), work),
+            ox.Triple(record, n(predicates[s.facet]), n(s.concept)),
+            ox.Triple(record, n(_SUGGESTION_META["score"]), ox.Literal(f"{s.score:.3f}", datatype=n(PREFIXES["xsd"] + "decimal"))),
+            ox.Triple(record, n(_SUGGESTION_META["method"]), n(DKG + "AISuggested")),
+            ox.Triple(record, n(_SUGGESTION_META["by"]), n(MODEL_AGENT)),
+            ox.Triple(record, n(_SUGGESTION_META["status"]), n(DKG + "Pending")),
+            ox.Triple(record, n(_SUGGESTION_META["date"]), ox.Literal(date, datatype=n(PREFIXES["xsd"] + "dateTime"))),
+            *(ox.Triple(record, n(_SUGGESTION_META["nearest"]), n(w)) for w in s.nearest),
+        ]
+    return triples
+
+
+def _suggested(quads: list[ox.Quad]) -> set[str]:
+    """Works that already have suggestion records (whatever their review status)."""
+    return {q.object.value for q in quads
+            if q.predicate.value == DKG + "recordOf" and isinstance(q.subject, ox.NamedNode)
+            and "#suggestion-" in q.subject.value}
+
+
+def place(settings: Settings, *, works: list[str], all_unplaced: bool = False, threshold: float | None = None,
+          dry_run: bool = False, by: str = "kg place") -> list[Outcome]:
+    """Suggest placements for `works` (paper ids or IRIs) and, with `all_unplaced`, for every work of the
+    edits layer that has no heading, no placement fact and no suggestion yet; write the suggestions
+    into data/edits/papers/<id>.ttl in one all-or-nothing batch (not with `dry_run`).
+
+    Raises InputError (a malformed id), NotFound (a work the graph does not have), and what
+    kg.edits.write_batch raises (ValidationFailed, StoreBusy ...); nothing is written when it raises.
+    """
+    from kg.edits import PaperEdit, check_id, description, project_files, read_edits, write_batch
+
+    targets: list[str] = []
+    for given in works:
+        paper_id = given.removeprefix(PAPER).removeprefix("paper:")
+        check_id(paper_id)
+        targets.append(PAPER + paper_id)
+    files = project_files(settings)
+    quads = list(files.quads())
+    corpus = corpus_from_quads(quads, contexts=_contexts(settings))
+    missing = [t for t in targets if t not in corpus.works]
+    if missing:
+        raise NotFound(f"there is no work {compact(missing[0])} in the graph (data/ttl/ and data/edits/); "
+                       "add it first with kg add")
+    if all_unplaced:
+        targets += [PAPER + e.path.stem for e in read_edits(settings) if PAPER + e.path.stem in corpus.works]
+    targets = list(dict.fromkeys(targets))
+    suggested = _suggested(quads)
+    skip = {t for t in targets if t in suggested or any(corpus.works[t].labels.values())}
+    model = train([w for w in corpus.works.values() if w.iri not in targets], threshold=threshold)
+    date = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    outcomes: list[Outcome] = []
+    for t in targets:
+        work = corpus.works[t]
+        if t in skip:
+            outcomes.append(Outcome(t, "skipped", work.title))
+            continue
+        placement = model.place(t, work.text)
+        outcomes.append(Outcome(t, "abstained" if placement.abstained else "suggested", work.title, placement))
+    to_write = [o for o in outcomes if o.status == "suggested"]
+    if dry_run or not to_write:
+        return outcomes
+
+    def compose(current) -> list:
+        now = list(current.quads())
+        return [PaperEdit(paper_id=o.work.removeprefix(PAPER),
+                          triples=list(dict.fromkeys([*(q.triple for q in description(now, ox.NamedNode(o.work))),
+                                                      *suggestion_triples(o.placement, date=date)])))
+                for o in to_write]
+
+    write_batch(settings, compose=compose, method="PLACE", by=by)
+    return outcomes
+
+
+def _contexts(settings: Settings) -> dict[int, list[str]] | None:
+    """The survey's citation contexts when the survey text is at hand (KG_SOURCES_DIR), else None."""
+    try:
+        return survey_contexts(read_lines(settings.sources_dir, "survey-text"))
+    except SourceMissing:
+        return None

@@ -269,4 +269,7 @@ COMMANDS: dict[str, Command] = {
     "query": query, "queries": queries, "reason": reason, "gaps": gaps, "figures": figures, "export": export,
     "changelog": changelog, "diff": diff,
 }
+from kg.cli.place import cmd_place  # noqa: E402  (kg place)
+
+COMMANDS["place"] = cmd_place
 """Command name -> function; `kg.cli.parser` gives each its arguments."""

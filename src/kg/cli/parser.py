@@ -125,4 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("a", help="the older edition")
     diff.add_argument("b", help="the newer edition")
     diff.add_argument("--format", choices=["md", "json"], default="md", help="output format")
+
+    from kg.cli.place import add_arguments as place_arguments
+    place_arguments(sub, _command)
     return parser
