@@ -7,11 +7,14 @@ framework name, networks, benchmarks, and the abstract where the graph has one. 
 compared by cosine similarity with every placed work; the k nearest vote for their concepts,
 weighted by similarity, so each suggestion comes with the works that explain it.
 
-The model abstains when the query is unlike every placed work: when its similarity to the nearest
-placed work is below `threshold`. The default threshold is fixed a priori as the 5th percentile of
-the placed works' own leave-one-out nearest similarity (computed on the training works each time the
-model is built, so it is tuned on leave-one-out without seeing the work being placed): about one
-in twenty in-scope works abstains, and off-topic titles share too few words with the survey to pass.
+The model abstains when the query speaks another field's language: when the share of its distinct
+content words (English stop words aside) that some placed work also uses, its vocabulary coverage, is
+below `threshold`. (Similarity to the nearest work does not separate off-topic titles: robotics and RL
+titles outside the survey's scope are as near its works as its own titles are, through shared words
+such as "reinforcement learning" and character n-grams.) The default threshold is fixed a priori as
+the 5th percentile of the placed works' own leave-one-out coverage (each title against the other
+works' words, recomputed whenever the model is built, so it never sees the work being placed): about
+one in twenty in-scope titles abstains.
 
 Facets (what is suggested, and the predicate the suggestion record carries):
 
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyoxigraph as ox
 from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from kg.errors import NotFound, SourceMissing
@@ -234,6 +237,8 @@ class Suggestion:
 class Placement:
     work: str
     nearest_similarity: float
+    coverage: float
+    """Share of the query's content words that the placed works use; below the threshold: abstained."""
     abstained: bool
     suggestions: tuple[Suggestion, ...]
     """Every suggestion above the facet's cut (empty when abstained); headings ranked."""
@@ -257,6 +262,22 @@ class Model:
     chars: TfidfVectorizer
     matrix: object
     threshold: float
+    counts: CountVectorizer
+    seen: object
+    """Binary work x word matrix of the training works (vocabulary coverage)."""
+
+    def coverage(self, text: str, *, own: int | None = None) -> float:
+        """The share of the text's distinct content words that some training work (other than `own`) uses."""
+        words = set(self.counts.build_analyzer()(text))
+        if not words:
+            return 0.0
+        df = np.asarray(self.seen.sum(axis=0)).ravel()
+        known = 0
+        for word in words:
+            j = self.counts.vocabulary_.get(word)
+            if j is not None and df[j] - (1 if own is not None and self.seen[own, j] else 0) >= 1:
+                known += 1
+        return known / len(words)
 
     def vectors(self, texts: list[str]):
         return normalize(hstack([normalize(self.words.transform(texts)), normalize(self.chars.transform(texts))]))
@@ -264,15 +285,16 @@ class Model:
     def place(self, work: str, text: str, *, threshold: float | None = None) -> Placement:
         """Rank every facet's concepts for a work described by `text` (title, abstract)."""
         sims = np.asarray((self.vectors([text]) @ self.matrix.T).todense()).ravel()
-        return _vote(work, sims, self.works, self.threshold if threshold is None else threshold)
+        return _vote(work, sims, self.works, coverage=self.coverage(text),
+                     threshold=self.threshold if threshold is None else threshold)
 
 
-def _vote(work: str, sims: np.ndarray, works: list[Work], threshold: float) -> Placement:
+def _vote(work: str, sims: np.ndarray, works: list[Work], *, coverage: float, threshold: float) -> Placement:
     order = np.argsort(-sims, kind="stable")
     nearest_sim = float(sims[order[0]]) if len(order) else 0.0
     ranking: dict[str, tuple[tuple[str, float], ...]] = {}
     suggestions: list[Suggestion] = []
-    abstained = nearest_sim < threshold
+    abstained = coverage < threshold
     for facet in FACETS:
         # neighbours are the k nearest works that say something about this facet
         voters = [i for i in order if works[i].labels.get(facet.name)][:K]
@@ -290,18 +312,16 @@ def _vote(work: str, sims: np.ndarray, works: list[Work], threshold: float) -> P
         chosen = ranked[:facet.top] if facet.top else [kv for kv in ranked if kv[1] >= FACT_MIN_SCORE]
         suggestions += [Suggestion(facet.name, c, round(s, 3), tuple(support[c][:NEAREST_SHOWN])) for c, s in chosen]
     neighbours = tuple((works[i].iri, round(float(sims[i]), 3)) for i in order[:NEAREST_SHOWN])
-    return Placement(work=work, nearest_similarity=round(nearest_sim, 3), abstained=abstained,
+    return Placement(work=work, nearest_similarity=round(nearest_sim, 3), coverage=round(coverage, 3), abstained=abstained,
                      suggestions=tuple(suggestions), ranking=ranking, neighbours=neighbours)
 
 
 def loo_threshold(model: Model, *, quantile: float = ABSTAIN_QUANTILE) -> float:
-    """The `quantile` of the training works' leave-one-out nearest similarity: each work's title, as a
-    new work would come, against every other training work."""
+    """The `quantile` of the training works' leave-one-out vocabulary coverage: each work's title, as a
+    new work would come, against the words of every other training work."""
     if len(model.works) < 2:
         return 0.0
-    gram = np.asarray((model.vectors([w.title for w in model.works]) @ model.matrix.T).todense())
-    np.fill_diagonal(gram, -1.0)
-    return float(np.quantile(gram.max(axis=1), quantile))
+    return float(np.quantile([model.coverage(w.title, own=i) for i, w in enumerate(model.works)], quantile))
 
 
 def train(works: list[Work], *, threshold: float | None = None) -> Model:
@@ -309,9 +329,12 @@ def train(works: list[Work], *, threshold: float | None = None) -> Model:
     training = [w for w in works if any(w.labels.values())]
     if not training:
         raise ValueError("no placed works to learn from")
-    words, chars = _features([w.text for w in training])
-    model = Model(works=training, words=words, chars=chars, matrix=None, threshold=0.0)
-    model.matrix = model.vectors([w.text for w in training])
+    texts = [w.text for w in training]
+    words, chars = _features(texts)
+    counts = CountVectorizer(binary=True, stop_words="english")
+    seen = counts.fit_transform(texts).tocsc()
+    model = Model(works=training, words=words, chars=chars, matrix=None, threshold=0.0, counts=counts, seen=seen)
+    model.matrix = model.vectors(texts)
     model.threshold = loo_threshold(model) if threshold is None else threshold
     return model
 

@@ -24,8 +24,8 @@ def add_arguments(sub: argparse._SubParsersAction, command) -> None:
     place.add_argument("works", nargs="*", metavar="WORK", help="paper ids (or paper: IRIs) to place")
     place.add_argument("--all-unplaced", action="store_true", help="also every unplaced work of data/edits/")
     place.add_argument("--threshold", type=float, default=None,
-                       help="abstain below this cosine similarity to the nearest placed work (default: the 5th "
-                            "percentile of the placed works' leave-one-out nearest similarity)")
+                       help="abstain below this vocabulary coverage, the share of the title's words the placed works use "
+                            "(default: the 5th percentile of the placed works' leave-one-out coverage)")
     place.add_argument("--dry-run", action="store_true", help="print the suggestions, write nothing")
     place.add_argument("--format", choices=["table", "json"], default="table", help="output format")
 
@@ -37,7 +37,7 @@ def cmd_place(settings: Settings, args: argparse.Namespace, progress: Progress) 
     if not args.works and not args.all_unplaced:
         raise InputError("name the works to place (paper ids) or give --all-unplaced")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
-        raise InputError(f"--threshold is a cosine similarity between 0 and 1; got {args.threshold}")
+        raise InputError(f"--threshold is a share of words between 0 and 1; got {args.threshold}")
     progress.step("placing")
     outcomes = place(settings, works=args.works, all_unplaced=args.all_unplaced, threshold=args.threshold,
                      dry_run=args.dry_run)
@@ -46,6 +46,7 @@ def cmd_place(settings: Settings, args: argparse.Namespace, progress: Progress) 
     if args.format == "json":
         rows = [{"work": compact(o.work), "title": o.title, "status": o.status,
                  "nearest_similarity": o.placement.nearest_similarity if o.placement else None,
+                 "coverage": o.placement.coverage if o.placement else None,
                  "suggestions": [{"facet": s.facet, "concept": compact(s.concept), "score": s.score,
                                   "nearest": [compact(w) for w in s.nearest]}
                                  for s in (o.placement.suggestions if o.placement else ())]}
@@ -53,7 +54,8 @@ def cmd_place(settings: Settings, args: argparse.Namespace, progress: Progress) 
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     for o in outcomes:
-        similarity = f" (nearest similarity {o.placement.nearest_similarity})" if o.placement else ""
+        similarity = (f" (coverage {o.placement.coverage}, nearest similarity {o.placement.nearest_similarity})"
+                      if o.placement else "")
         print(f"{compact(o.work)}  {o.status}{similarity}  {o.title}")
         for s in o.placement.suggestions if o.placement else ():
             print(f"  {s.facet:<13} {compact(s.concept):<40} {s.score:.3f}  near {', '.join(compact(w) for w in s.nearest)}")
