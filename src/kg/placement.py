@@ -77,6 +77,9 @@ FACETS: tuple[Facet, ...] = (
 )
 PERSPECTIVES = (CAT + "generative-tools-for-rl", CAT + "rl-for-generative-policies")
 _FACT_PREDICATES = {f.name: f.predicate for f in FACETS if f.name not in ("heading", "perspective")}
+_FACETS_OF = {"base-model": PERSPECTIVES[0], "task": PERSPECTIVES[0], "stage": PERSPECTIVES[1],
+              "architecture": PERSPECTIVES[1]}
+"""Fact facet -> the perspective whose works have such facts (Tables 2-7 vs the RL-for-policies sheets)."""
 
 
 @dataclass
@@ -310,6 +313,8 @@ def _vote(work: str, sims: np.ndarray, works: list[Work], *, coverage: float, th
         if abstained:
             continue
         chosen = ranked[:facet.top] if facet.top else [kv for kv in ranked if kv[1] >= FACT_MIN_SCORE]
+        if facet.name in _FACETS_OF and ranking["perspective"] and ranking["perspective"][0][0] != _FACETS_OF[facet.name]:
+            chosen = []  # a fact of the other branch of the taxonomy would contradict the suggested perspective
         suggestions += [Suggestion(facet.name, c, round(s, 3), tuple(support[c][:NEAREST_SHOWN])) for c, s in chosen]
     neighbours = tuple((works[i].iri, round(float(sims[i]), 3)) for i in order[:NEAREST_SHOWN])
     return Placement(work=work, nearest_similarity=round(nearest_sim, 3), coverage=round(coverage, 3), abstained=abstained,
