@@ -268,13 +268,15 @@ class Model:
     counts: CountVectorizer
     seen: object
     """Binary work x word matrix of the training works (vocabulary coverage)."""
+    df: np.ndarray
+    """How many training works use each word."""
 
     def coverage(self, text: str, *, own: int | None = None) -> float:
         """The share of the text's distinct content words that some training work (other than `own`) uses."""
         words = set(self.counts.build_analyzer()(text))
         if not words:
             return 0.0
-        df = np.asarray(self.seen.sum(axis=0)).ravel()
+        df = self.df
         known = 0
         for word in words:
             j = self.counts.vocabulary_.get(word)
@@ -338,7 +340,8 @@ def train(works: list[Work], *, threshold: float | None = None) -> Model:
     words, chars = _features(texts)
     counts = CountVectorizer(binary=True, stop_words="english")
     seen = counts.fit_transform(texts).tocsc()
-    model = Model(works=training, words=words, chars=chars, matrix=None, threshold=0.0, counts=counts, seen=seen)
+    model = Model(works=training, words=words, chars=chars, matrix=None, threshold=0.0, counts=counts, seen=seen,
+                  df=np.asarray(seen.sum(axis=0)).ravel())
     model.matrix = model.vectors(texts)
     model.threshold = loo_threshold(model) if threshold is None else threshold
     return model
