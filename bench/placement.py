@@ -20,8 +20,8 @@ import statistics
 import time
 from pathlib import Path
 
-from kg.edits import project_files
 from kg.editions import read_history
+from kg.edits import project_files
 from kg.ingest.companion_list import HEADING_CONCEPTS
 from kg.ingest.records import normalise_title
 from kg.ingest.sources import read_lines

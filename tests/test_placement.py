@@ -14,9 +14,9 @@ import pytest
 from cli_support import ROOT, copy_project, kg_env, run_kg
 
 from kg.edits import project_files
-from kg.iri import CAT, DKG, PAPER, PREFIXES
-from kg.placement import corpus_from_quads, survey_contexts, train
 from kg.ingest.sources import read_lines
+from kg.iri import CAT, PAPER, PREFIXES
+from kg.placement import corpus_from_quads, survey_contexts, train
 from kg.settings import Settings
 
 SOURCES = ROOT.parent / "shared"

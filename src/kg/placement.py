@@ -30,6 +30,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pyoxigraph as ox
@@ -43,7 +44,7 @@ from kg.iri import CAT, DKG, PAPER, PREFIXES, compact, slug
 from kg.settings import Settings
 
 __all__ = ["FACETS", "Facet", "Work", "Corpus", "Model", "Suggestion", "Placement", "Outcome", "corpus_from_quads",
-           "survey_contexts", "train", "loo_threshold", "place", "suggestion_triples", "suggestion_iri", "label",
+           "survey_contexts", "train", "loo_threshold", "place", "suggestion_triples", "suggestion_iri",
            "K", "ABSTAIN_QUANTILE", "HEADING_TOP", "FACT_MIN_SCORE"]
 
 K = 10
@@ -100,8 +101,6 @@ class Work:
 @dataclass(frozen=True)
 class Corpus:
     works: dict[str, Work]
-    labels: dict[str, str]
-    """concept or work IRI -> label, for people."""
 
 
 # Read with `GRAPH ?g` patterns: work facts are in graph:data, records in graph:data or graph:records,
@@ -118,16 +117,16 @@ SELECT ?w ?text WHERE {
 """
 _Q_ABSTRACT = "SELECT ?w WHERE { GRAPH ?g { ?w dcterms:abstract ?a } }"
 _Q_LIST = """
-SELECT ?w ?c WHERE { GRAPH ?g { ?r a dkg:ListEntry ; dkg:recordOf ?w ; dkg:inCategory ?c } }
+SELECT ?r ?w ?c WHERE { GRAPH ?g { ?r a dkg:ListEntry ; dkg:recordOf ?w ; dkg:inCategory ?c } }
 """
 _Q_FACTS = "SELECT ?w ?c WHERE { GRAPH ?g { ?w <%s> ?c } FILTER(isIRI(?c)) }"
 _Q_BROADER = "SELECT ?c ?b WHERE { GRAPH ?g { ?c skos:broader ?b } }"
-_Q_LABELS = "SELECT ?x ?l WHERE { GRAPH ?g { ?x skos:prefLabel|dcterms:title ?l } }"
 _PREFIX_TEXT = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 def _select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
-    return [tuple(term.value for term in row) for row in store.query(_PREFIX_TEXT + query)]
+    rows = cast(ox.QuerySolutions, store.query(_PREFIX_TEXT + query))
+    return [tuple(term.value for term in row) for row in rows]
 
 
 def _leaves(concepts: set[str], ancestors: dict[str, set[str]]) -> set[str]:
@@ -204,9 +203,8 @@ def corpus_from_quads(quads: list[ox.Quad], *, contexts: dict[int, list[str]] | 
         if w in works:
             works[w].has_abstract = True
     per_record: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in store.query(_PREFIX_TEXT + "SELECT ?r ?w ?c WHERE { GRAPH ?g { ?r a dkg:ListEntry ; "
-                                          "dkg:recordOf ?w ; dkg:inCategory ?c } }"):
-        per_record[(row["r"].value, row["w"].value)].add(row["c"].value)
+    for r, w, c in _select(store, _Q_LIST):
+        per_record[(r, w)].add(c)
     for (_, w), concepts in per_record.items():
         if w in works:
             works[w].labels["heading"] |= _leaves(concepts, ancestors)
@@ -223,8 +221,7 @@ def corpus_from_quads(quads: list[ox.Quad], *, contexts: dict[int, list[str]] | 
                 work.labels["perspective"].add(PERSPECTIVES[0])
             if work.labels["stage"] or work.labels["architecture"]:
                 work.labels["perspective"].add(PERSPECTIVES[1])
-    labels = {x: lab for x, lab in _select(store, _Q_LABELS)}
-    return Corpus(works=works, labels=labels)
+    return Corpus(works=works)
 
 
 @dataclass(frozen=True)
@@ -263,10 +260,11 @@ class Model:
     works: list[Work]
     words: TfidfVectorizer
     chars: TfidfVectorizer
-    matrix: object
+    matrix: Any
+    """L2-normalised features of the training works (scipy sparse)."""
     threshold: float
     counts: CountVectorizer
-    seen: object
+    seen: Any
     """Binary work x word matrix of the training works (vocabulary coverage)."""
     df: np.ndarray
     """How many training works use each word."""
@@ -347,10 +345,6 @@ def train(works: list[Work], *, threshold: float | None = None) -> Model:
     return model
 
 
-def label(corpus: Corpus, iri: str) -> str:
-    return corpus.labels.get(iri) or compact(iri)
-
-
 # ---------------------------------------------------------------- kg place: suggestions into the edits layer
 
 _SUGGESTION_META = {"type": PREFIXES["rdf"] + "type", "recordOf": DKG + "recordOf", "score": DKG + "score",
@@ -399,7 +393,7 @@ def _suggested(quads: list[ox.Quad]) -> set[str]:
     """Works that already have suggestion records (whatever their review status)."""
     return {q.object.value for q in quads
             if q.predicate.value == DKG + "recordOf" and isinstance(q.subject, ox.NamedNode)
-            and "#suggestion-" in q.subject.value}
+            and isinstance(q.object, ox.NamedNode) and "#suggestion-" in q.subject.value}
 
 
 def place(settings: Settings, *, works: list[str], all_unplaced: bool = False, threshold: float | None = None,
@@ -448,7 +442,7 @@ def place(settings: Settings, *, works: list[str], all_unplaced: bool = False, t
         now = list(current.quads())
         return [PaperEdit(paper_id=o.work.removeprefix(PAPER),
                           triples=list(dict.fromkeys([*(q.triple for q in description(now, ox.NamedNode(o.work))),
-                                                      *suggestion_triples(o.placement, date=date)])))
+                                                      *suggestion_triples(cast(Placement, o.placement), date=date)])))
                 for o in to_write]
 
     write_batch(settings, compose=compose, method="PLACE", by=by)
