@@ -3,7 +3,9 @@
 The model is trained on the graph, offline: the works the companion list places (leaf headings) and
 the works the survey's tables and the spreadsheets describe (facts). A work is a bag of TF-IDF word
 (1-2 gram) and character (3-5 gram, within words) features of what the graph knows about it: titles,
-framework name, networks, benchmarks, and the abstract where the graph has one. A query work is
+framework name, networks, benchmarks, the abstract where the graph has one, and for works the survey
+cites, the survey's headings and sentences around the citation (read from the survey text when it is
+at hand, as features only: nothing of it is stored or shown). A query work is
 compared by cosine similarity with every placed work; the k nearest vote for their concepts,
 weighted by similarity, so each suggestion comes with the works that explain it.
 
@@ -50,7 +52,7 @@ __all__ = ["FACETS", "Facet", "Work", "Corpus", "Model", "Suggestion", "Placemen
 K = 10
 """Neighbours that vote (fixed a priori, not tuned)."""
 ABSTAIN_QUANTILE = 0.05
-"""The default threshold is this quantile of the training works' leave-one-out nearest similarity."""
+"""The default threshold is this quantile of the training works' leave-one-out vocabulary coverage."""
 HEADING_TOP = 3
 """Leaf headings suggested per work."""
 FACT_MIN_SCORE = 0.5
