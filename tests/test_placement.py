@@ -128,3 +128,25 @@ def test_bad_work_id_exits_2_with_one_line(project, bad):
     assert len(lines) == 1, lines
     assert "paper id" in lines[0] or bad in lines[0]
     assert not (root / "data" / "edits" / "papers" / f"{bad}.ttl").exists()
+
+
+def test_all_unplaced_takes_the_edits_layer_works_without_placement(tmp_path):
+    root = copy_project(tmp_path / "project")
+    env = kg_env(root, tmp_path / "store", SOURCES_DIR=str(SOURCES))
+    papers = root / "data" / "edits" / "papers"
+    papers.mkdir(parents=True)
+    # a maintainer's new work (as kg add writes one) and an edit of a work the list already places
+    (papers / "new-2026-diffusion-finetuning.ttl").write_text(
+        f"<{PAPER}new-2026-diffusion-finetuning> a <https://w3id.org/duality-kg/ontology#ResearchPaper> ;\n"
+        "  <http://purl.org/dc/terms/title> \"Online reinforcement learning fine-tuning of diffusion policies "
+        "for robot manipulation\" .\n")
+    placed = root / "data" / "ttl" / "papers" / "arxiv-2310.12931.ttl"
+    (papers / "arxiv-2310.12931.ttl").write_bytes(placed.read_bytes())
+    done = run_kg("place", "--all-unplaced", "--dry-run", "--format", "json", env=env)
+    assert done.returncode == 0, done.stderr
+    status = {row["work"]: row["status"] for row in json.loads(done.stdout)}
+    assert status == {"paper:new-2026-diffusion-finetuning": "suggested", "paper:arxiv-2310.12931": "skipped"}
+    row = next(r for r in json.loads(done.stdout) if r["status"] == "suggested")
+    assert {"facet": "perspective", "concept": "cat:rl-for-generative-policies"} in [
+        {k: s[k] for k in ("facet", "concept")} for s in row["suggestions"]]
+    assert sorted(p.name for p in papers.iterdir()) == ["arxiv-2310.12931.ttl", "new-2026-diffusion-finetuning.ttl"]
