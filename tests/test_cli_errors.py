@@ -14,14 +14,14 @@ import pytest
 from cli_support import KG, ROOT, kg_env, run_kg
 
 COMMANDS = ["serve", "build", "validate", "import", "stats", "query", "queries", "reason", "gaps", "figures",
-            "export", "changelog", "diff"]
+            "export", "changelog", "diff", "place"]
 STORE_READERS = ["query", "gaps", "figures", "export"]
 """The commands that read the built store (and accept --build)."""
 
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
 BROKEN_TURTLE = "@prefix dkg: <https://w3id.org/duality-kg/ontology#> .\n<https://example.org/x> dkg:p \"open ;\n"
 # the arguments each command needs to reach its work (query: a real query name)
-ARGS = {"query": ["papers-per-category"], "diff": ["2024-08-27", "seed"]}
+ARGS = {"query": ["papers-per-category"], "diff": ["2024-08-27", "seed"], "place": ["arxiv-2310.12931"]}
 
 
 def test_the_command_list_is_the_one_kg_help_shows():
@@ -90,6 +90,7 @@ ERROR_CASES = {
     "export": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, [], r"no store has been built .*`kg build`"),
     "changelog": ({"SOURCES_DIR": "{tmp}/no-sources"}, [], r"no-sources/survey-repo/history/MANIFEST\.tsv is missing"),
     "diff": ({}, ["2024-08-27", "1999-01-01"], r"no edition '1999-01-01': give `seed`, a date between 2024-08-17"),
+    "place": ({}, ["arxiv-2310.12931"], TURTLE_ERROR),
 }
 
 
