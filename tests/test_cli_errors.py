@@ -14,14 +14,15 @@ import pytest
 from cli_support import KG, ROOT, kg_env, run_kg
 
 COMMANDS = ["serve", "build", "validate", "import", "stats", "query", "queries", "reason", "gaps", "figures",
-            "export", "changelog", "diff", "release", "add", "review", "candidates"]
+            "export", "changelog", "diff", "release", "add", "review", "candidates", "place"]
 STORE_READERS = ["query", "gaps", "figures", "export"]
 """The commands that read the built store (and accept --build)."""
 
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
 BROKEN_TURTLE = "@prefix dkg: <https://w3id.org/duality-kg/ontology#> .\n<https://example.org/x> dkg:p \"open ;\n"
 # the arguments each command needs to reach its work (query: a real query name)
-ARGS = {"query": ["papers-per-category"], "diff": ["2024-08-27", "seed"], "release": ["1.0"]}
+ARGS = {"query": ["papers-per-category"], "diff": ["2024-08-27", "seed"], "release": ["1.0"],
+        "place": ["arxiv-2310.12931"]}
 
 
 def test_the_command_list_is_the_one_kg_help_shows():
@@ -96,6 +97,7 @@ ERROR_CASES = {
             r"bad-no-title\.bib: entry @article\{notitle2024\} \(line 8\): the entry has no title"),
     "review": ({}, [], TURTLE_ERROR),
     "candidates": ({}, [], TURTLE_ERROR),
+    "place": ({}, ["arxiv-2310.12931"], TURTLE_ERROR),
 }
 
 

@@ -232,6 +232,7 @@ COMMANDS: dict[str, Command] = {
     "changelog": cmd_changelog, "diff": cmd_diff, "release": cmd_release,
 }
 from kg.cli.maintain import cmd_add, cmd_candidates, cmd_review  # noqa: E402  (maintaining the survey)
+from kg.cli.place import cmd_place  # noqa: E402  (kg place)
 
-COMMANDS.update({"add": cmd_add, "review": cmd_review, "candidates": cmd_candidates})
+COMMANDS.update({"add": cmd_add, "review": cmd_review, "candidates": cmd_candidates, "place": cmd_place})
 """Command name -> function; `kg.cli.parser` gives each its arguments."""

@@ -138,4 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     from kg.cli.maintain import add_arguments
     add_arguments(sub, _command)
+    from kg.cli.place import add_arguments as place_arguments
+    place_arguments(sub, _command)
     return parser
