@@ -15,8 +15,10 @@ from rdflib import Literal, URIRef
 from kg.errors import InputError
 from kg.ingest.companion_list import (
     ListCitation,
+    heading_triples,
     list_records,
     parse_citation,
+    parse_headings,
     parse_list,
 )
 from kg.ingest.curated import read_curated
@@ -42,7 +44,7 @@ from kg.ingest.related import parse_related, related_records
 from kg.ingest.resolve import Resolution, resolve
 from kg.ingest.section9 import parse_section9
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
-from kg.ingest.spreadsheets import parse_sheets, sheet_records
+from kg.ingest.spreadsheets import layout_triples, parse_sheets, sheet_layouts, sheet_records
 from kg.ingest.survey import find_named_citation, parse_front_matter
 from kg.ingest.survey_tables import (
     NETWORKS_IN_FRAMEWORK,
@@ -161,7 +163,9 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["venues.ttl"] = (_venue_triples(references, front), None)
     built.files["authors.ttl"] = (_author_triples(references, front), None)
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
-    built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
+    built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used)
+                                  + heading_triples(parse_headings(sources_dir))
+                                  + layout_triples(sheet_layouts(sources_dir)), None)
     for record in records:
         # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
         for cell_predicate, value in record.cells:

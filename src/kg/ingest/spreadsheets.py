@@ -10,7 +10,9 @@ import openpyxl
 from rdflib import Literal
 
 from kg.errors import InputError
-from kg.ingest.records import PaperKeys, SourceRecord, iri, text, unique_keys
+from rdflib import URIRef
+
+from kg.ingest.records import PaperKeys, SourceRecord, Triple, integer, iri, text, unique_keys
 from kg.ingest.sources import SHEET_FILES, source_path
 from kg.ingest.vocabulary import (
     base_model_category_of,
@@ -22,7 +24,7 @@ from kg.ingest.vocabulary import (
 )
 from kg.iri import slug
 
-__all__ = ["SheetRow", "parse_sheets", "sheet_records", "COLUMNS"]
+__all__ = ["SheetRow", "SheetLayout", "parse_sheets", "sheet_layouts", "layout_triples", "sheet_records", "COLUMNS"]
 
 # normalised header -> the column's canonical name; the files carry stray spaces and typos
 COLUMNS: dict[str, str] = {
@@ -80,6 +82,45 @@ def parse_sheets(sources_dir: Path) -> list[SheetRow]:
     return [replace(row, record_key=key) for row, key in zip(rows, keys)]
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a sheet looks like apart from its rows: its worksheet's name and its header row as written."""
+
+    sheet: str
+    sheet_name: str
+    headers: tuple[tuple[int, str, str], ...]
+    """(1-based column number, header exactly as written, canonical column) for every non-empty header cell."""
+
+
+def sheet_layouts(sources_dir: Path) -> list[SheetLayout]:
+    """The worksheet name and header row of each of the six sheets. Raises InputError as parse_sheets does."""
+    layouts = []
+    for sheet, relative in SHEET_FILES.items():
+        path = source_path(sources_dir, relative)
+        worksheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        first = next(worksheet.iter_rows(max_row=1, values_only=True), ())
+        headers = tuple((number, str(value), _column(path, str(value)))
+                        for number, value in enumerate(first, start=1) if value is not None and str(value).strip())
+        layouts.append(SheetLayout(sheet=sheet, sheet_name=worksheet.title, headers=headers))
+    return layouts
+
+
+def layout_triples(layouts: list[SheetLayout]) -> list[Triple]:
+    """On each sheet's source document: dkg:sheetName and one dkg:SheetColumn per header cell
+    (`src:sheet-<sheet>#column-<canonical column>`), header verbatim, so `kg render sheets` rebuilds the file."""
+    triples: list[Triple] = []
+    for layout in layouts:
+        document = iri(f"src:sheet-{layout.sheet}")
+        triples.append((document, iri("dkg:sheetName"), Literal(layout.sheet_name)))
+        for number, header, column in layout.headers:
+            node = URIRef(f"{document}#column-{column.lower().replace(' ', '-')}")
+            triples += [(node, iri("rdf:type"), iri("dkg:SheetColumn")), (node, iri("dkg:columnOf"), document),
+                        (node, iri("dkg:columnNumber"), integer(number)),
+                        (node, iri("dkg:columnHeader"), Literal(header)),
+                        (node, iri("dkg:columnField"), iri(_CELL_PREDICATE[column]))]
+    return triples
+
+
 def _column(path: Path, header: str) -> str:
     normalised = re.sub(r"\s+", " ", header).strip().lower()
     if normalised not in COLUMNS:
@@ -96,6 +137,7 @@ def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
                               keys=PaperKeys())
         for column, value in sorted(row.verbatim.items()):
             record.cell(_CELL_PREDICATE[column], Literal(value))  # as the file holds it; facts below are normalised
+        record.cell("dkg:rowNumber", integer(row.row))  # the row's place in the sheet: `kg render sheets` keeps it
         record.fact("dkg:bibtexKey", text(row.key))
         cells = row.cells
         if "Framework" in cells:
