@@ -213,6 +213,13 @@ def figures(settings: Settings, args: argparse.Namespace, progress: Progress) ->
 def export(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
     from kg.export import export as export_graph
 
+    if args.format in ("bibtex", "ris", "csl-json", "csv"):
+        from kg.cli.render import cmd_bibliography
+
+        return cmd_bibliography(settings, args, progress)
+    if args.category or args.query:
+        raise ParameterError(f"--category and --query select works for the bibliography formats "
+                             f"(bibtex, ris, csl-json, csv), not for --format {args.format}")
     store = _current_store(settings, args, progress)
     if args.out is None:
         export_graph(store, format=args.format, output=sys.stdout.buffer)
@@ -264,9 +271,15 @@ def diff(settings: Settings, args: argparse.Namespace, progress: Progress) -> in
     return 0
 
 
+def render(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
+    from kg.cli.render import cmd_render
+
+    return cmd_render(settings, args, progress)
+
+
 COMMANDS: dict[str, Command] = {
     "serve": serve, "build": build, "validate": validate, "import": import_, "stats": stats,
     "query": query, "queries": queries, "reason": reason, "gaps": gaps, "figures": figures, "export": export,
-    "changelog": changelog, "diff": diff,
+    "changelog": changelog, "diff": diff, "render": render,
 }
 """Command name -> function; `kg.cli.parser` gives each its arguments."""
