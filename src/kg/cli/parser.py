@@ -119,17 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="bibliography formats: only the works this named query returns, e.g. papers-in-category")
     _build_option(export)
 
-    render = _command(sub, "render", "write the files the survey's maintainers publish, from the graph",
-                      "list: the companion list README (headings, order, `[[paper]]` links); sheets: the six "
-                      ".xlsx files with the authors' file names, headers and cells; tables: the survey's "
-                      "Tables 1-5, 7 and 9. " + STORE_NOTE)
-    render.add_argument("what", choices=["list", "sheets", "tables"], help="what to render")
-    render.add_argument("--out", default=None, help="list: output file (default: stdout); sheets: output folder "
-                        "(default: out/sheets); tables: output folder (default: stdout)")
-    render.add_argument("--format", choices=["latex", "csv", "md"], default="md", help="tables: output format")
-    render.add_argument("--table", type=int, default=None, choices=[1, 2, 3, 4, 5, 7, 9],
-                        help="tables: only this table (default: all)")
-    _build_option(render)
 
     editions_note = ("Reads the editions in survey-repo/history/ and seed 000 of the sources folder (KG_SOURCES_DIR), "
                      "not the store; works are matched across editions by the importer's rules (docs/editions.md).")
@@ -144,4 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("a", help="the older edition")
     diff.add_argument("b", help="the newer edition")
     diff.add_argument("--format", choices=["md", "json"], default="md", help="output format")
+
+    render = _command(sub, "render", "write the files the survey's maintainers publish, from the graph",
+                      "list: the companion list README (headings, order, `[[paper]]` links); sheets: the six "
+                      ".xlsx files with the authors' file names, headers and cells; tables: the survey's "
+                      "Tables 1-5, 7 and 9. " + STORE_NOTE)
+    render.add_argument("what", choices=["list", "sheets", "tables"], help="what to render")
+    render.add_argument("--out", default=None, help="list: output file (default: stdout); sheets: output folder "
+                        "(default: out/sheets); tables: output folder (default: stdout)")
+    render.add_argument("--format", choices=["latex", "csv", "md"], default="md", help="tables: output format")
+    render.add_argument("--table", type=int, default=None, choices=[1, 2, 3, 4, 5, 7, 9],
+                        help="tables: only this table (default: all)")
+    _build_option(render)
     return parser
