@@ -89,6 +89,8 @@ def test_category_selects_the_works_under_it_and_narrower(runner):
 def test_query_selects_the_works_it_returns(runner):
     chosen = select_works(runner, SETTINGS, query="papers-in-category")
     assert 0 < len(chosen) < len(works(runner, SETTINGS))
+    vlm = select_works(runner, SETTINGS, query="papers-in-category", params={"category": "cat:vlm"})
+    assert vlm and {w.iri for w in vlm} != {w.iri for w in chosen}
 
 
 def test_unknown_category_and_workless_query_are_refused(runner):
@@ -104,6 +106,7 @@ def test_unknown_category_and_workless_query_are_refused(runner):
     (["--category", "cat:no-such"], "--category cat:no-such: not a concept"),
     (["--query", "no-such-query"], "no-such-query"),
     (["--query", "papers-per-category"], "names no work"),
+    (["--param", "category=cat:vlm"], "name the query too"),
 ])
 def test_cli_bad_selection_is_a_one_line_error(built_store, args, message):
     result = run_kg("export", "--format", "bibtex", *args, env=kg_env(ROOT, built_store))

@@ -46,10 +46,19 @@ class Work:
 
     @property
     def authors(self) -> list[str]:
-        """The authors as given, in order; "et al." ends the list as the name `others` (BibTeX's word)."""
+        """The authors as given, in order; "et al." ends the list as the name `others` (BibTeX's word).
+        A BibTeX-style list ("Family, Given and Family, Given") is split at " and " only.
+
+        >>> Work(iri="x", title="t", authors_as_given="Y.J. Ma, et al.").authors
+        ['Y.J. Ma', 'others']
+        >>> Work(iri="x", title="t", authors_as_given="Moroncelli, Angelo and Soni, Vishal").authors
+        ['Moroncelli, Angelo', 'Soni, Vishal']
+        """
         if not self.authors_as_given:
             return []
-        parts = re.split(r"\s*,\s*|\s+and\s+", self.authors_as_given.strip().rstrip("."))
+        given = self.authors_as_given.strip()
+        separator = r"\s+and\s+" if re.search(r"\s+and\s+", given) else r"\s*,\s*"
+        parts = [part.strip() for part in re.split(separator, given)]
         return ["others" if _ET_AL.match(p) else p for p in parts if p]
 
     @property
@@ -65,23 +74,24 @@ def works(runner: QueryRunner, settings: Settings) -> list[Work]:
     """Every work of the graph with the facts a bibliography entry can use (queries/render/bibliography.rq)."""
     out = []
     for row in named_rows(runner, settings, "render/bibliography"):
-        values = {name: (term.value if term is not None else None) for name, term in row.items()}
-        out.append(Work(iri=values["work"], title=" ".join(values["title"].split()), year=values["year"],
-                        arxiv=values["arxiv"], doi=values["doi"], url=values["url"],
-                        authors_as_given=values["authors"], creator=values["creator"], venue=values["venue"],
-                        bibtex_key=values["bibtexKey"]))
+        out.append(Work(iri=row["work"], title=" ".join(row["title"].split()), year=row.get("year"),
+                        arxiv=row.get("arxiv"), doi=row.get("doi"), url=row.get("url"),
+                        authors_as_given=row.get("authors"), creator=row.get("creator"), venue=row.get("venue"),
+                        bibtex_key=row.get("bibtexKey")))
     return out
 
 
 def select_works(runner: QueryRunner, settings: Settings, *, category: str | None = None,
-                 query: str | None = None) -> list[Work]:
+                 query: str | None = None, params: dict[str, str] | None = None) -> list[Work]:
     """All works, those in `category` (a CURIE or IRI, narrower concepts included), or the works named in the
-    result of the named query `query`.
+    result of the named query `query` (run with `params`).
 
     Raises ParameterError for a category that is no taxonomy concept or a query whose result names no work,
     NotFound for an unknown query.
     """
     everything = works(runner, settings)
+    if params and query is None:
+        raise ParameterError("--param gives parameters of a --query; name the query too")
     if category is None and query is None:
         return everything
     if category is not None and query is not None:
@@ -91,15 +101,15 @@ def select_works(runner: QueryRunner, settings: Settings, *, category: str | Non
         if concept not in _concepts(runner):
             raise ParameterError(f"--category {category}: not a concept of the taxonomy (use a cat: concept such "
                                  f"as cat:llm or cat:reward-signal)")
-        chosen = {row["work"].value for row in named_rows(runner, settings, "render/works-in-category",
+        chosen = {row["work"] for row in named_rows(runner, settings, "render/works-in-category",
                                                             {"category": compact(concept)})}
     else:
         assert query is not None
         try:
-            rows = named_rows(runner, settings, query)
+            rows = named_rows(runner, settings, query, params)
         except NotFound:
             raise NotFound(f"--query {query}: no named query of that name (`kg queries` lists them)") from None
-        named = {term.value for row in rows for term in row.values() if term is not None}
+        named = {value for row in rows for value in row.values()}
         chosen = named & {work.iri for work in everything}
         if not chosen:
             raise ParameterError(f"--query {query}: its result names no work (a query whose rows hold work IRIs, "
@@ -122,7 +132,8 @@ def _generated_key(work: Work) -> str:
     if work.creator:
         family = work.creator.rsplit("/", 1)[-1].split("-")[0]
     elif work.authors and work.authors[0] != "others":
-        family = (_ascii_words(work.authors[0]) or [""])[-1]
+        first = work.authors[0]  # "Family, Given" (BibTeX form) or "G. Family"
+        family = "".join(_ascii_words(first.split(",")[0])) if "," in first else (_ascii_words(first) or [""])[-1]
     first_word = next((w for w in _ascii_words(work.title) if w not in _STOP), "")
     return f"{family}{work.year or ''}{first_word}" or "work"
 

@@ -217,8 +217,8 @@ def export(settings: Settings, args: argparse.Namespace, progress: Progress) -> 
         from kg.cli.render import cmd_bibliography
 
         return cmd_bibliography(settings, args, progress)
-    if args.category or args.query:
-        raise ParameterError(f"--category and --query select works for the bibliography formats "
+    if args.category or args.query or args.param:
+        raise ParameterError(f"--category, --query and --param select works for the bibliography formats "
                              f"(bibtex, ris, csl-json, csv), not for --format {args.format}")
     store = _current_store(settings, args, progress)
     if args.out is None:

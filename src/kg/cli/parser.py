@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="bibliography formats: only the works in this category or a narrower one, e.g. cat:llm")
     export.add_argument("--query", default=None, metavar="NAME",
                         help="bibliography formats: only the works this named query returns, e.g. papers-in-category")
+    export.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="a parameter of the --query, e.g. category=cat:vlm (repeatable)")
     _build_option(export)
 
 

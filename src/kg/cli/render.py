@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from kg.atomic import write_atomic
-from kg.cli.commands import _current_store
+from kg.cli.commands import _current_store, _params
 from kg.cli.progress import Progress
 from kg.settings import Settings
 
@@ -59,7 +59,7 @@ def cmd_bibliography(settings: Settings, args: argparse.Namespace, progress: Pro
 
     runner = StoreRunner(_current_store(settings, args, progress))
     keys = citation_keys(works(runner, settings))  # over every work, so a key does not change with the selection
-    chosen = select_works(runner, settings, category=args.category, query=args.query)
+    chosen = select_works(runner, settings, category=args.category, query=args.query, params=_params(args.param))
     text = render_bibliography(chosen, fmt=args.format, keys=keys)
     if args.out is None:
         sys.stdout.write(text)

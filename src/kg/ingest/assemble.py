@@ -104,7 +104,8 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
         record.fact("dcterms:title", text(ref.title))
         record.fact("cito:isCitedBy", survey)
         records.append(record)
-    for record in list_records(parse_list(sources_dir)):
+    list_entries = parse_list(sources_dir)
+    for record in list_records(list_entries):
         assert record.keys.title is not None  # list entries are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
         records.append(record)
@@ -163,9 +164,10 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["venues.ttl"] = (_venue_triples(references, front), None)
     built.files["authors.ttl"] = (_author_triples(references, front), None)
     built.files["section9.ttl"] = (_section9_triples(sources_dir, curated_dir, ref_paper, built, curated_used), None)
-    built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used)
-                                  + heading_triples(parse_headings(sources_dir))
-                                  + layout_triples(sheet_layouts(sources_dir)), None)
+    built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
+    record_of = {r.fragment: _record_iri(URIRef(resolution.paper_of[r.fragment]), r) for r in records}
+    built.files["layouts.ttl"] = (heading_triples(parse_headings(sources_dir), list_entries, record_of)
+                                  + layout_triples(sheet_layouts(sources_dir), sheet_rows, record_of), None)
     for record in records:
         # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
         for cell_predicate, value in record.cells:

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kg.errors import InputError
 from rdflib import Literal, URIRef
 
+from kg.errors import InputError
 from kg.ingest.records import PaperKeys, SourceRecord, Triple, integer, iri, text, title_key, unique_keys
 from kg.ingest.sources import read_lines
 from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
@@ -73,7 +73,8 @@ class ListEntry:
     key: str = ""
     """The record key: `list-` + arXiv id, else DOI, else title words (+ heading concept where shared)."""
     position: int = 0
-    """1-based place among the entries under the same heading (a per-edition fact, not part of the key)."""
+    """1-based place among the entries under the same heading: a per-edition fact, not part of the key,
+    written beside the outline (`heading_triples`), not on the record, so an insertion moves no other file."""
 
     @property
     def arxiv_id(self) -> str | None:
@@ -194,8 +195,6 @@ def list_records(entries: list[ListEntry]) -> list[SourceRecord]:
         record = SourceRecord(fragment=entry.key, record_class="dkg:ListEntry", source="companion-list",
                               locator=f"\"{' > '.join(entry.headings)}\"", keys=keys)
         record.fact("schema:url", iri(entry.link.replace(" ", "%20")))
-        # where the entry sits under its heading: `kg render list` writes the entries in this order
-        record.cell("dkg:listPosition", integer(entry.position))
         for concept in entry.concepts:
             record.fact("dkg:inCategory", iri("cat:" + concept))
         if arxiv:
@@ -237,12 +236,19 @@ def parse_headings(sources_dir: Path) -> list[ListHeading]:
     return headings
 
 
-def heading_triples(headings: list[ListHeading]) -> list[Triple]:
-    """One dkg:ListHeading node per heading (`src:companion-list#heading-<concept>`): its concept, text as
-    written, level and place, so that `kg render list` can write the list's outline from the graph."""
+def heading_triples(headings: list[ListHeading], entries: list[ListEntry],
+                    record_of: dict[str, URIRef]) -> list[Triple]:
+    """The list's outline for `kg render list` (data/ttl/layouts.ttl): one dkg:ListHeading node per heading
+    (`src:companion-list#heading-<concept>`: concept, text as written, level, place), and one dkg:LayoutSlot
+    per entry (`src:companion-list#<record key>`: its heading, its record, its place under the heading).
+
+    The places live here rather than on the records so that inserting an entry changes this file and the
+    files of its own work only. `record_of` maps a record key to the record's IRI.
+    """
+    document = str(iri("src:companion-list"))
     triples: list[Triple] = []
     for heading in headings:
-        node = URIRef(str(iri("src:companion-list")) + "#heading-" + heading.concept)
+        node = URIRef(f"{document}#heading-{heading.concept}")
         triples += [(node, iri("rdf:type"), iri("dkg:ListHeading")),
                     (node, iri("dkg:headingOf"), iri("cat:" + heading.concept)),
                     (node, iri("dkg:headingText"), Literal(heading.text)),
@@ -250,6 +256,13 @@ def heading_triples(headings: list[ListHeading]) -> list[Triple]:
                     (node, iri("dkg:listPosition"), integer(heading.position)),
                     (node, iri("prov:wasDerivedFrom"), iri("src:companion-list")),
                     (node, iri("dkg:locator"), Literal(f"\"{' > '.join(heading.path)}\""))]
+    for entry in entries:
+        slot = URIRef(f"{document}#{entry.key}")
+        triples += [(slot, iri("rdf:type"), iri("dkg:LayoutSlot")),
+                    (slot, iri("dkg:slotOf"), URIRef(f"{document}#heading-{entry.concepts[-1]}")),
+                    (slot, iri("dkg:slotRecord"), record_of[entry.key]),
+                    (slot, iri("dkg:listPosition"), integer(entry.position)),
+                    (slot, iri("prov:wasDerivedFrom"), iri("src:companion-list"))]
     return triples
 
 

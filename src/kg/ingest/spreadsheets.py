@@ -7,11 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from kg.errors import InputError
-from rdflib import URIRef
-
 from kg.ingest.records import PaperKeys, SourceRecord, Triple, integer, iri, text, unique_keys
 from kg.ingest.sources import SHEET_FILES, source_path
 from kg.ingest.vocabulary import (
@@ -105,9 +103,14 @@ def sheet_layouts(sources_dir: Path) -> list[SheetLayout]:
     return layouts
 
 
-def layout_triples(layouts: list[SheetLayout]) -> list[Triple]:
-    """On each sheet's source document: dkg:sheetName and one dkg:SheetColumn per header cell
-    (`src:sheet-<sheet>#column-<canonical column>`), header verbatim, so `kg render sheets` rebuilds the file."""
+def layout_triples(layouts: list[SheetLayout], rows: list[SheetRow], record_of: dict[str, URIRef]) -> list[Triple]:
+    """The sheets' layout for `kg render sheets` (data/ttl/layouts.ttl): on each sheet's source document its
+    dkg:sheetName and one dkg:SheetColumn per header cell (`src:sheet-<sheet>#column-<column>`, header
+    verbatim); one dkg:LayoutSlot per row (`src:sheet-<sheet>#<record key>`: its record and dkg:rowNumber).
+
+    Row numbers live here rather than on the records so that inserting a row changes this file and the
+    files of its own work only. `record_of` maps a record key to the record's IRI.
+    """
     triples: list[Triple] = []
     for layout in layouts:
         document = iri(f"src:sheet-{layout.sheet}")
@@ -118,6 +121,13 @@ def layout_triples(layouts: list[SheetLayout]) -> list[Triple]:
                         (node, iri("dkg:columnNumber"), integer(number)),
                         (node, iri("dkg:columnHeader"), Literal(header)),
                         (node, iri("dkg:columnField"), iri(_CELL_PREDICATE[column]))]
+    for row in rows:
+        document = iri(f"src:sheet-{row.sheet}")
+        slot = URIRef(f"{document}#{row.record_key}")
+        triples += [(slot, iri("rdf:type"), iri("dkg:LayoutSlot")), (slot, iri("dkg:slotOf"), document),
+                    (slot, iri("dkg:slotRecord"), record_of[row.record_key]),
+                    (slot, iri("dkg:rowNumber"), integer(row.row)),
+                    (slot, iri("prov:wasDerivedFrom"), document)]
     return triples
 
 
@@ -137,7 +147,6 @@ def sheet_records(rows: list[SheetRow]) -> list[SourceRecord]:
                               keys=PaperKeys())
         for column, value in sorted(row.verbatim.items()):
             record.cell(_CELL_PREDICATE[column], Literal(value))  # as the file holds it; facts below are normalised
-        record.cell("dkg:rowNumber", integer(row.row))  # the row's place in the sheet: `kg render sheets` keeps it
         record.fact("dkg:bibtexKey", text(row.key))
         cells = row.cells
         if "Framework" in cells:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg.bibliography import citation_keys, render_bibliography, works
 from kg.render import named_rows
 from kg.runner import QueryRunner
 from kg.settings import Settings
@@ -42,19 +43,19 @@ def list_outline(runner: QueryRunner, settings: Settings) -> list[RenderedHeadin
     then works placed there later, by title."""
     by_concept: dict[str, list[tuple[int, ListLine]]] = {}
     for row in named_rows(runner, settings, "render/list-entries"):
-        line = ListLine(title=row["title"].value, url=row["url"].value, work=row["work"].value, added=False)
-        by_concept.setdefault(row["concept"].value, []).append((int(row["position"].value), line))
+        line = ListLine(title=row["title"], url=row["url"], work=row["work"], added=False)
+        by_concept.setdefault(row["concept"], []).append((int(row["position"]), line))
     added: dict[str, list[ListLine]] = {}
     for row in named_rows(runner, settings, "render/list-additions"):
-        if row["url"] is None:
+        if "url" not in row:
             continue  # a work with no link cannot be written as `[[paper]](link)`; its page still lists it
-        added.setdefault(row["concept"].value, []).append(
-            ListLine(title=row["title"].value, url=row["url"].value, work=row["work"].value, added=True))
+        added.setdefault(row["concept"], []).append(
+            ListLine(title=row["title"], url=row["url"], work=row["work"], added=True))
     outline = []
     for row in named_rows(runner, settings, "render/list-headings"):
-        concept = row["concept"].value
+        concept = row["concept"]
         listed = [line for _, line in sorted(by_concept.get(concept, []), key=lambda pair: pair[0])]
-        outline.append(RenderedHeading(level=int(row["level"].value), text=row["text"].value, concept=concept,
+        outline.append(RenderedHeading(level=int(row["level"]), text=row["text"], concept=concept,
                                        entries=tuple(listed + added.get(concept, []))))
     return outline
 
@@ -66,4 +67,10 @@ def render_list(runner: QueryRunner, settings: Settings) -> str:
         lines += ["#" * heading.level + " " + heading.text, ""]
         if heading.entries:
             lines += [f"- {entry.title} [[paper]]({entry.url})" for entry in heading.entries] + [""]
+    cited = {row["work"] for row in named_rows(runner, settings, "render/list-citation")}
+    if cited:
+        everything = works(runner, settings)
+        entries = [work for work in everything if work.iri in cited]
+        bibtex = render_bibliography(entries, fmt="bibtex", keys=citation_keys(everything))
+        lines += ["## Citation", "", "```", bibtex.rstrip("\n"), "```", ""]
     return "\n".join(lines)

@@ -32,25 +32,24 @@ def sheet_contents(runner: QueryRunner, settings: Settings) -> dict[str, tuple[s
     columns: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     names: dict[str, tuple[str, str]] = {}
     for row in named_rows(runner, settings, "render/sheet-columns"):
-        document = row["document"].value
-        names[document] = (row["fileName"].value, row["sheetName"].value)
-        columns[document].append((int(row["number"].value), row["header"].value, row["field"].value))
+        document = row["document"]
+        names[document] = (row["fileName"], row["sheetName"])
+        columns[document].append((int(row["number"]), row["header"], row["field"]))
     cells: dict[str, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for row in named_rows(runner, settings, "render/sheet-cells"):
-        cells[row["document"].value][int(row["row"].value)][row["field"].value] = row["value"].value
+        cells[row["document"]][int(row["row"])][row["field"]] = row["value"]
     additions = named_rows(runner, settings, "render/sheet-additions")
     keys = citation_keys(works(runner, settings)) if additions else {}
     for row in additions:
-        value = {k: (v.value if v is not None else None) for k, v in row.items()}
-        added = {DKG + "cellName": keys.get(value["work"], value["bibtexKey"] or "")}
-        if value["framework"]:
-            added[DKG + "cellFramework"] = value["framework"]
-        if value["code"]:
-            added[DKG + "cellCode"] = _CODE.get(value["code"].removeprefix(DKG), "")
-        settings_found = tuple(sorted(s.removeprefix(DKG) for s in (value["settings"] or "").split()))
+        added = {DKG + "cellName": keys.get(row["work"], row.get("bibtexKey", ""))}
+        if "framework" in row:
+            added[DKG + "cellFramework"] = row["framework"]
+        if "code" in row:
+            added[DKG + "cellCode"] = _CODE.get(row["code"].removeprefix(DKG), "")
+        settings_found = tuple(sorted(s.removeprefix(DKG) for s in row.get("settings", "").split()))
         if settings_found in _SETTING:
             added[DKG + "cellSetting"] = _SETTING[settings_found]
-        rows = cells[value["document"]]
+        rows = cells[row["document"]]
         rows[max(rows, default=1) + 1] = added
     contents = {}
     for document, (file_name, sheet_name) in sorted(names.items()):
