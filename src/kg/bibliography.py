@@ -178,8 +178,8 @@ def _bibtex(entries: list[Work], keys: dict[str, str]) -> str:
                   ("eprint", work.arxiv), ("archiveprefix", "arXiv" if work.arxiv else None)]
         lines = [f"@misc{{{keys[work.iri]},"]
         lines += [f"  {name} = {{{latex_escape(value)}}}," for name, value in fields if value]
-        if work.link:  # a URL is not LaTeX text: only the characters that break the field are escaped
-            lines.append(f"  url = {{{work.link.replace('%', chr(92) + '%').replace('{', '%7B').replace('}', '%7D')}}},")
+        if work.link:  # read verbatim by biber and the url package: only braces, which end the field, are encoded
+            lines.append(f"  url = {{{work.link.replace('{', '%7B').replace('}', '%7D')}}},")
         lines.append("}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"

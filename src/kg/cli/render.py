@@ -11,7 +11,10 @@ from kg.cli.commands import _current_store, _params
 from kg.cli.progress import Progress
 from kg.settings import Settings
 
-__all__ = ["cmd_render"]
+__all__ = ["cmd_render", "cmd_bibliography"]
+
+_SUFFIX = {"latex": "tex", "csv": "csv", "md": "md"}
+"""Table format -> file suffix."""
 
 
 def cmd_render(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
@@ -48,8 +51,6 @@ def cmd_render(settings: Settings, args: argparse.Namespace, progress: Progress)
         progress.done(f"wrote {len(numbers)} table(s) in {args.out}")
     return 0
 
-
-_SUFFIX = {"latex": "tex", "csv": "csv", "md": "md"}
 
 
 def cmd_bibliography(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
