@@ -14,15 +14,15 @@ import pytest
 from cli_support import KG, ROOT, kg_env, run_kg
 
 COMMANDS = ["serve", "build", "validate", "import", "stats", "query", "queries", "reason", "gaps", "figures",
-            "export", "changelog", "diff", "release", "add", "review", "candidates", "place"]
-STORE_READERS = ["query", "gaps", "figures", "export"]
+            "export", "changelog", "diff", "release", "add", "review", "candidates", "place", "render"]
+STORE_READERS = ["query", "gaps", "figures", "export", "render"]
 """The commands that read the built store (and accept --build)."""
 
 SHAPES = ROOT / "tests" / "fixtures" / "shapes"
 BROKEN_TURTLE = "@prefix dkg: <https://w3id.org/duality-kg/ontology#> .\n<https://example.org/x> dkg:p \"open ;\n"
 # the arguments each command needs to reach its work (query: a real query name)
 ARGS = {"query": ["papers-per-category"], "diff": ["2024-08-27", "seed"], "release": ["1.0"],
-        "place": ["arxiv-2310.12931"]}
+        "place": ["arxiv-2310.12931"], "render": ["list"]}
 
 
 def test_the_command_list_is_the_one_kg_help_shows():
@@ -98,6 +98,8 @@ ERROR_CASES = {
     "review": ({}, [], TURTLE_ERROR),
     "candidates": ({}, [], TURTLE_ERROR),
     "place": ({}, ["arxiv-2310.12931"], TURTLE_ERROR),
+    "render": ({"DATA_DIR": str(ROOT / "data" / "ttl")}, ["sheets", "--out", "{tmp}/sheets"],
+               r"no store has been built .*`kg build`"),
 }
 
 
@@ -142,7 +144,8 @@ def test_a_usage_error_exits_2(tmp_path: Path):
 @pytest.mark.parametrize("command", STORE_READERS)
 def test_a_read_command_without_a_store_exits_2_naming_kg_build_and_builds_nothing(command: str, tmp_path: Path):
     args = {"query": ["papers-per-category", "--format", "csv"], "gaps": ["--format", "json"],
-            "figures": ["--out", str(tmp_path / "figures")], "export": ["--format", "nt"]}[command]
+            "figures": ["--out", str(tmp_path / "figures")], "export": ["--format", "nt"],
+            "render": ["list"]}[command]
     result = run_kg(command, *args, env=kg_env(ROOT, tmp_path / "store"))
     assert result.returncode == 2
     assert "run `kg build`" in one_line_error(result, command)

@@ -23,15 +23,16 @@ SOURCES = Settings(root=REPO).sources_dir
 ABSTRACT = ("A made-up abstract for a test fixture. " * 10).strip()
 
 # (source, the entry after which to insert, the inserted text: made-up test fixtures, not data,
-#  the files under data/ttl/ that must change: "+" added, "~" changed)
+#  the files under data/ttl/ that must change: "+" added, "~" changed; layouts.ttl holds the list's order,
+#  which an insertion into the list changes by design: the other works' files stay as they were)
 CASES = [
     pytest.param("companion-list", "- Eureka: Human-Level Reward Design via Coding Large Language Models",
                  "- A Made-Up Fixture Work on Reward Shaping [[paper]](https://arxiv.org/abs/2999.00001)",
-                 {"+papers/arxiv-2999.00001.ttl"}, id="new-work-mid-list"),
+                 {"+papers/arxiv-2999.00001.ttl", "~layouts.ttl"}, id="new-work-mid-list"),
     pytest.param("companion-list", "##### 2.VLMs for reward learning",
                  "- Eureka: Human-Level Reward Design via Coding Large Language Models "
                  "[[paper]](https://arxiv.org/abs/2310.12931)",
-                 {"~papers/arxiv-2310.12931.ttl"}, id="listed-work-under-a-second-heading"),
+                 {"~papers/arxiv-2310.12931.ttl", "~layouts.ttl"}, id="listed-work-under-a-second-heading"),
     pytest.param("related-papers", "DrM: Mastering Visual Reinforcement Learning through Dormant Ratio Minimization",
                  f"\nA Made-Up Fixture Work on Visual Pre-Training\n\n{ABSTRACT}",
                  {"+papers/title-made-up-fixture-work.ttl"}, id="new-related-paper"),

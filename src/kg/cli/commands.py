@@ -215,6 +215,13 @@ def figures(settings: Settings, args: argparse.Namespace, progress: Progress) ->
 def export(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
     from kg.export import export as export_graph
 
+    if args.format in ("bibtex", "ris", "csl-json", "csv"):
+        from kg.cli.render import cmd_bibliography
+
+        return cmd_bibliography(settings, args, progress)
+    if args.category or args.query or args.param:
+        raise ParameterError(f"--category, --query and --param select works for the bibliography formats "
+                             f"(bibtex, ris, csl-json, csv), not for --format {args.format}")
     store = _current_store(settings, args, progress)
     if args.out is None:
         export_graph(store, format=args.format, output=sys.stdout.buffer)
@@ -233,6 +240,8 @@ COMMANDS: dict[str, Command] = {
 }
 from kg.cli.maintain import cmd_add, cmd_candidates, cmd_review  # noqa: E402  (maintaining the survey)
 from kg.cli.place import cmd_place  # noqa: E402  (kg place)
+from kg.cli.render import cmd_render  # noqa: E402  (kg render)
 
-COMMANDS.update({"add": cmd_add, "review": cmd_review, "candidates": cmd_candidates, "place": cmd_place})
+COMMANDS.update({"add": cmd_add, "review": cmd_review, "candidates": cmd_candidates, "place": cmd_place,
+                 "render": cmd_render})
 """Command name -> function; `kg.cli.parser` gives each its arguments."""

@@ -106,12 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--out", default="out/figures", help="output folder")
     _build_option(figures)
 
-    export = _command(sub, "export", "write the whole graph in one RDF file",
-                      "nq keeps the named graphs; the other formats write the union of every graph (works, source "
-                      "records, per-source views, inferences), each triple once. " + STORE_NOTE)
-    export.add_argument("--format", choices=["ttl", "nt", "nq", "jsonld", "rdfxml"], default="ttl", help="RDF format")
+    export = _command(sub, "export", "write the whole graph in one RDF file, or its works as a bibliography",
+                      "nq keeps the named graphs; the other RDF formats write the union of every graph (works, source "
+                      "records, per-source views, editions, inferences), each triple once. bibtex, ris, csl-json "
+                      "and csv write the works (all, those under --category, or those --query returns) with "
+                      "the facts the graph holds. " + STORE_NOTE)
+    export.add_argument("--format", choices=["ttl", "nt", "nq", "jsonld", "rdfxml", "bibtex", "ris", "csl-json", "csv"],
+                        default="ttl", help="output format")
     export.add_argument("--out", default=None, help="output file (default: stdout)")
+    export.add_argument("--category", default=None, metavar="CONCEPT",
+                        help="bibliography formats: only the works in this category or a narrower one, e.g. cat:llm")
+    export.add_argument("--query", default=None, metavar="NAME",
+                        help="bibliography formats: only the works this named query returns, e.g. papers-in-category")
+    export.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="a parameter of the --query, e.g. category=cat:vlm (repeatable)")
     _build_option(export)
+
 
     editions_note = ("Reads the editions in survey-repo/history/ and seed 000 of the sources folder (KG_SOURCES_DIR), "
                      "not the store; works are matched across editions by the importer's rules (docs/editions.md).")
@@ -140,4 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(sub, _command)
     from kg.cli.place import add_arguments as place_arguments
     place_arguments(sub, _command)
+    render = _command(sub, "render", "write the files the survey's maintainers publish, from the graph",
+                      "list: the companion list README (headings, order, `[[paper]]` links); sheets: the six "
+                      ".xlsx files with the authors' file names, headers and cells; tables: the survey's "
+                      "Tables 1-5, 7 and 9. " + STORE_NOTE)
+    render.add_argument("what", choices=["list", "sheets", "tables"], help="what to render")
+    render.add_argument("--out", default=None, help="list: output file (default: stdout); sheets: output folder "
+                        "(default: out/sheets); tables: output folder (default: stdout)")
+    render.add_argument("--format", choices=["latex", "csv", "md"], default="md", help="tables: output format")
+    render.add_argument("--table", type=int, default=None, choices=[1, 2, 3, 4, 5, 7, 9],
+                        help="tables: only this table (default: all)")
+    _build_option(render)
     return parser

@@ -26,8 +26,10 @@ from kg.ingest.citations import (
 )
 from kg.ingest.companion_list import (
     ListCitation,
+    heading_triples,
     list_records,
     parse_citation,
+    parse_headings,
     parse_list,
 )
 from kg.ingest.curated import read_curated
@@ -54,7 +56,7 @@ from kg.ingest.related import parse_related, related_records
 from kg.ingest.resolve import Resolution, resolve
 from kg.ingest.section9 import parse_section9
 from kg.ingest.sources import SHEET_FILES, SOURCE_FILES
-from kg.ingest.spreadsheets import parse_sheets, sheet_records
+from kg.ingest.spreadsheets import layout_triples, parse_sheets, sheet_layouts, sheet_records
 from kg.ingest.survey import find_named_citation, parse_front_matter
 from kg.ingest.survey_tables import (
     NETWORKS_IN_FRAMEWORK,
@@ -116,7 +118,8 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
         record.fact("dcterms:title", text(ref.title))
         record.fact("cito:isCitedBy", survey)
         records.append(record)
-    for record in list_records(parse_list(sources_dir)):
+    list_entries = parse_list(sources_dir)
+    for record in list_records(list_entries):
         assert record.keys.title is not None  # list entries are keyed by their title
         record.fact("dcterms:title", text(record.keys.title))
         records.append(record)
@@ -184,6 +187,9 @@ def build_graph(*, sources_dir: Path, curated_dir: Path) -> Built:
     built.files["citations.ttl"] = (cited + _introduction_triples(curated_dir, body, references, ref_paper, built,
                                                                   curated_used), None)
     built.files["sources.ttl"] = (_source_triples(sources_dir, curated_used), None)
+    record_of = {r.fragment: _record_iri(URIRef(resolution.paper_of[r.fragment]), r) for r in records}
+    built.files["layouts.ttl"] = (heading_triples(parse_headings(sources_dir), list_entries, record_of)
+                                  + layout_triples(sheet_layouts(sources_dir), sheet_rows, record_of), None)
     for record in records:
         # networks sit in the tables' Network column, Table 7's Framework parentheses and the sheets' Base Model column
         for cell_predicate, value in record.cells:

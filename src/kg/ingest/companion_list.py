@@ -10,13 +10,15 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rdflib import Literal, URIRef
+
 from kg.errors import InputError
-from kg.ingest.records import PaperKeys, SourceRecord, iri, text, title_key, unique_keys
+from kg.ingest.records import PaperKeys, SourceRecord, Triple, integer, iri, text, title_key, unique_keys
 from kg.ingest.sources import read_lines
 from kg.iri import PAPER, normalise_arxiv_id, normalise_doi, paper_iri
 
-__all__ = ["ListEntry", "ListItem", "ListCitation", "scan_list", "parse_list", "list_records",
-           "parse_citation", "HEADING_CONCEPTS"]
+__all__ = ["ListEntry", "ListItem", "ListCitation", "ListHeading", "scan_list", "parse_list", "list_records",
+           "parse_headings", "heading_triples", "parse_citation", "HEADING_CONCEPTS"]
 
 # (parent heading, heading) -> concept local name; parent None = any parent
 HEADING_CONCEPTS: dict[tuple[str | None, str], str] = {
@@ -70,6 +72,9 @@ class ListEntry:
     concepts: tuple[str, ...]
     key: str = ""
     """The record key: `list-` + arXiv id, else DOI, else title words (+ heading concept where shared)."""
+    position: int = 0
+    """1-based place among the entries under the same heading: a per-edition fact, not part of the key,
+    written beside the outline (`heading_triples`), not on the record, so an insertion moves no other file."""
 
     @property
     def arxiv_id(self) -> str | None:
@@ -166,7 +171,12 @@ def parse_list(sources_dir: Path) -> list[ListEntry]:
     if not entries:
         raise InputError("seed 000: no list entries found under '## Generative Tools for RL'")
     keys = unique_keys([e.identity for e in entries], [e.concepts[-1] for e in entries])
-    return [replace(entry, key="list-" + key) for entry, key in zip(entries, keys)]
+    placed: dict[tuple[str, ...], int] = {}
+    keyed = []
+    for entry, key in zip(entries, keys):
+        placed[entry.headings] = placed.get(entry.headings, 0) + 1
+        keyed.append(replace(entry, key="list-" + key, position=placed[entry.headings]))
+    return keyed
 
 
 def list_records(entries: list[ListEntry]) -> list[SourceRecord]:
@@ -193,6 +203,67 @@ def list_records(entries: list[ListEntry]) -> list[SourceRecord]:
             record.fact("dkg:doi", text(doi))
         records.append(record)
     return records
+
+
+@dataclass(frozen=True)
+class ListHeading:
+    """One heading of the list as written: its level (number of `#`), text and place among the headings."""
+
+    level: int
+    text: str
+    path: tuple[str, ...]
+    concept: str
+    position: int
+
+
+def parse_headings(sources_dir: Path) -> list[ListHeading]:
+    """The list's headings from '## Generative Tools for RL' up to '## Citation', in document order.
+
+    Raises InputError naming the heading for one that maps to no taxonomy concept.
+    """
+    lines = read_lines(sources_dir, "companion-list")
+    _, paths = scan_list(lines, where="seed 000")
+    written = [(len(m.group(1)), m.group(2)) for m in map(_HEADING.match, lines) if m]
+    # scan_list's paths are the headings from the first section on, one per heading line
+    first = written.index((2, paths[0][0])) if paths else 0
+    headings = []
+    for position, (path, (level, name)) in enumerate(zip(paths, written[first:]), start=1):
+        parent = path[-2] if len(path) > 1 else None
+        concept = HEADING_CONCEPTS.get((parent, name)) or HEADING_CONCEPTS.get((None, name))
+        if concept is None:
+            raise InputError(f"seed 000: heading {' > '.join(path)!r} maps to no taxonomy concept")
+        headings.append(ListHeading(level=level, text=name, path=path, concept=concept, position=position))
+    return headings
+
+
+def heading_triples(headings: list[ListHeading], entries: list[ListEntry],
+                    record_of: dict[str, URIRef]) -> list[Triple]:
+    """The list's outline for `kg render list` (data/ttl/layouts.ttl): one dkg:ListHeading node per heading
+    (`src:companion-list#heading-<concept>`: concept, text as written, level, place), and one dkg:LayoutSlot
+    per entry (`src:companion-list#<record key>`: its heading, its record, its place under the heading).
+
+    The places live here rather than on the records so that inserting an entry changes this file and the
+    files of its own work only. `record_of` maps a record key to the record's IRI.
+    """
+    document = str(iri("src:companion-list"))
+    triples: list[Triple] = []
+    for heading in headings:
+        node = URIRef(f"{document}#heading-{heading.concept}")
+        triples += [(node, iri("rdf:type"), iri("dkg:ListHeading")),
+                    (node, iri("dkg:headingOf"), iri("cat:" + heading.concept)),
+                    (node, iri("dkg:headingText"), Literal(heading.text)),
+                    (node, iri("dkg:headingLevel"), integer(heading.level)),
+                    (node, iri("dkg:listPosition"), integer(heading.position)),
+                    (node, iri("prov:wasDerivedFrom"), iri("src:companion-list")),
+                    (node, iri("dkg:locator"), Literal(f"\"{' > '.join(heading.path)}\""))]
+    for entry in entries:
+        slot = URIRef(f"{document}#{entry.key}")
+        triples += [(slot, iri("rdf:type"), iri("dkg:LayoutSlot")),
+                    (slot, iri("dkg:slotOf"), URIRef(f"{document}#heading-{entry.concepts[-1]}")),
+                    (slot, iri("dkg:slotRecord"), record_of[entry.key]),
+                    (slot, iri("dkg:listPosition"), integer(entry.position)),
+                    (slot, iri("prov:wasDerivedFrom"), iri("src:companion-list"))]
+    return triples
 
 
 @dataclass(frozen=True)

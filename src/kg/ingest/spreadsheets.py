@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from kg.errors import InputError
-from kg.ingest.records import PaperKeys, SourceRecord, iri, text, unique_keys
+from kg.ingest.records import PaperKeys, SourceRecord, Triple, integer, iri, text, unique_keys
 from kg.ingest.sources import SHEET_FILES, source_path
 from kg.ingest.vocabulary import (
     base_model_category_of,
@@ -22,7 +22,7 @@ from kg.ingest.vocabulary import (
 )
 from kg.iri import slug
 
-__all__ = ["SheetRow", "parse_sheets", "sheet_records", "COLUMNS"]
+__all__ = ["SheetRow", "SheetLayout", "parse_sheets", "sheet_layouts", "layout_triples", "sheet_records", "COLUMNS"]
 
 # normalised header -> the column's canonical name; the files carry stray spaces and typos
 COLUMNS: dict[str, str] = {
@@ -78,6 +78,57 @@ def parse_sheets(sources_dir: Path) -> list[SheetRow]:
                 rows.append(SheetRow(sheet=sheet, file_name=path.name, row=number, cells=cells, verbatim=verbatim))
     keys = unique_keys([f"sheet-{row.sheet}-{slug(row.key)}" for row in rows], ["" for _ in rows])
     return [replace(row, record_key=key) for row, key in zip(rows, keys)]
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a sheet looks like apart from its rows: its worksheet's name and its header row as written."""
+
+    sheet: str
+    sheet_name: str
+    headers: tuple[tuple[int, str, str], ...]
+    """(1-based column number, header exactly as written, canonical column) for every non-empty header cell."""
+
+
+def sheet_layouts(sources_dir: Path) -> list[SheetLayout]:
+    """The worksheet name and header row of each of the six sheets. Raises InputError as parse_sheets does."""
+    layouts = []
+    for sheet, relative in SHEET_FILES.items():
+        path = source_path(sources_dir, relative)
+        worksheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        first = next(worksheet.iter_rows(max_row=1, values_only=True), ())
+        headers = tuple((number, str(value), _column(path, str(value)))
+                        for number, value in enumerate(first, start=1) if value is not None and str(value).strip())
+        layouts.append(SheetLayout(sheet=sheet, sheet_name=worksheet.title, headers=headers))
+    return layouts
+
+
+def layout_triples(layouts: list[SheetLayout], rows: list[SheetRow], record_of: dict[str, URIRef]) -> list[Triple]:
+    """The sheets' layout for `kg render sheets` (data/ttl/layouts.ttl): on each sheet's source document its
+    dkg:sheetName and one dkg:SheetColumn per header cell (`src:sheet-<sheet>#column-<column>`, header
+    verbatim); one dkg:LayoutSlot per row (`src:sheet-<sheet>#<record key>`: its record and dkg:rowNumber).
+
+    Row numbers live here rather than on the records so that inserting a row changes this file and the
+    files of its own work only. `record_of` maps a record key to the record's IRI.
+    """
+    triples: list[Triple] = []
+    for layout in layouts:
+        document = iri(f"src:sheet-{layout.sheet}")
+        triples.append((document, iri("dkg:sheetName"), Literal(layout.sheet_name)))
+        for number, header, column in layout.headers:
+            node = URIRef(f"{document}#column-{column.lower().replace(' ', '-')}")
+            triples += [(node, iri("rdf:type"), iri("dkg:SheetColumn")), (node, iri("dkg:columnOf"), document),
+                        (node, iri("dkg:columnNumber"), integer(number)),
+                        (node, iri("dkg:columnHeader"), Literal(header)),
+                        (node, iri("dkg:columnField"), iri(_CELL_PREDICATE[column]))]
+    for row in rows:
+        document = iri(f"src:sheet-{row.sheet}")
+        slot = URIRef(f"{document}#{row.record_key}")
+        triples += [(slot, iri("rdf:type"), iri("dkg:LayoutSlot")), (slot, iri("dkg:slotOf"), document),
+                    (slot, iri("dkg:slotRecord"), record_of[row.record_key]),
+                    (slot, iri("dkg:rowNumber"), integer(row.row)),
+                    (slot, iri("prov:wasDerivedFrom"), document)]
+    return triples
 
 
 def _column(path: Path, header: str) -> str:
