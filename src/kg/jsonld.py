@@ -2,8 +2,9 @@
 (`title`, `inCategory`, `usesBenchmark` ...) to the ontology's properties and the project's prefixes,
 so a resource is `{"@id": "paper:x", "title": "...", "inCategory": ["cat:reward-llm"]}`.
 
-The context is made from the properties the ontology declares: the key of a property is its local
-name (the dkg: namespace first; a clash keeps the prefixed name); object properties take IRIs as values.
+The context is made from the predicates the graph uses: the key of a predicate is its local name (the
+dkg: namespace first; a clash keeps the prefixed name); a predicate whose values are all IRIs takes
+compact IRIs as values (`"inCategory": "cat:reward-llm"`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,8 @@ from kg.runner import QueryRunner, records
 
 __all__ = ["context", "resource_document"]
 
-_PROPERTIES = """
-SELECT DISTINCT ?p ?kind WHERE {
-  VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
-  ?p a ?kind . FILTER(isIRI(?p))
-}"""
-_OBJECT_VALUED = {"https://schema.org/url"}
-"""Annotation properties whose values are IRIs."""
+_PREDICATES = """
+SELECT ?p (SUM(IF(isIRI(?o), 1, 0)) AS ?iris) (COUNT(*) AS ?uses) WHERE { ?s ?p ?o } GROUP BY ?p"""
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -31,18 +27,19 @@ def _local(iri: str) -> str:
 
 
 def context(runner: QueryRunner) -> dict:
-    """The `@context` object: prefixes, `@vocab` (the ontology) and a short key per declared property."""
+    """The `@context` object: prefixes, `@vocab` (the ontology) and a short key per predicate used."""
     terms: dict[str, object] = {"@vocab": DKG, **{prefix: ns for prefix, ns in PREFIXES.items()}}
-    found = [(row["p"].value, row["kind"].value) for row in records(runner.run_select(_PROPERTIES))
-             if row["p"] is not None and row["kind"] is not None]
+    found = [(row["p"].value, row["iris"].value == row["uses"].value)
+             for row in records(runner.run_select(_PREDICATES))
+             if row["p"] is not None and row["iris"] is not None and row["uses"] is not None]
     # the ontology's own properties claim their short names first, then the reused vocabularies
     found.sort(key=lambda pk: (not pk[0].startswith(DKG), pk[0]))
-    for iri, kind in found:
-        key = _local(iri)
-        if not key or key in terms or ":" in key:
+    for iri, iri_valued in found:
+        key, short = _local(iri), compact(iri)
+        if not key or key in terms or short == iri or iri == _RDF_TYPE:
             continue
-        entry: dict[str, str] = {"@id": compact(iri)}
-        if kind.endswith("ObjectProperty") or iri in _OBJECT_VALUED:
+        entry: dict[str, str] = {"@id": short}
+        if iri_valued:
             entry["@type"] = "@id"
         terms[key] = entry
     return terms

@@ -106,20 +106,20 @@ async def search_route(request: Request, q: str = Query("", max_length=200),
 
 
 def _index_route(kind: str, title: str, intro: str):
-    async def index(request: Request, sort: str = Query("", max_length=20),
-                    page: int = Query(1, ge=1, le=10_000)) -> Response:
+    async def index(request: Request, sort: str = Query("", max_length=20), page: int = Query(1, ge=1, le=10_000),
+                    per_page: int = Query(PER_PAGE, ge=1, le=200)) -> Response:
         base = request.app.state.settings.base_iri
 
         def compute(runner: QueryRunner) -> bytes:
             if kind == "papers":
-                listing = paginate(works(runner), sort=sort, sorts=WORK_SORTS, page=page, per_page=PER_PAGE)
+                listing = paginate(works(runner), sort=sort, sorts=WORK_SORTS, page=page, per_page=per_page)
             else:
                 listing = paginate(entities(runner, ENTITY_CLASSES[kind]), sort=sort, sorts=ENTITY_SORTS,
-                                   page=page, per_page=PER_PAGE)
+                                   page=page, per_page=per_page)
             return render("index.html", base=base, title=title, here=f"/{kind}", intro=intro, listing=listing,
                           works=kind == "papers", path=f"/{kind}").encode()
 
-        return await service(request).respond(request, ("index", kind, sort, page), HTML, compute)
+        return await service(request).respond(request, ("index", kind, sort, page, per_page), HTML, compute)
 
     index.__name__ = f"index_{kind}"
     return index

@@ -40,7 +40,7 @@ def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
 
 def _resource_route(kind: str):
     async def resource(request: Request, local: str, sort: str = Query("", max_length=20),
-                       page: int = Query(1, ge=1, le=10_000)) -> Response:
+                       page: int = Query(1, ge=1, le=10_000), per_page: int = Query(25, ge=1, le=200)) -> Response:
         local, forced = split_suffix(local, _PAGE_FORMATS)
         if not local or "#" in local:
             raise NotFound(f"no resource at /{kind}/")
@@ -62,7 +62,7 @@ def _resource_route(kind: str):
                     return paper_page(runner, description, base=base, path=path).encode()
                 if kind in _LISTING_KINDS:
                     return entity_page(runner, description, kind=kind, base=base, path=path, sort=sort,
-                                       page=page).encode()
+                                       page=page, per_page=per_page).encode()
                 return resource_page(description, base=base, path=path).encode()
             if fmt is TRIG:
                 return _serialize_quads(_resource_quads(runner, iri), fmt)
@@ -70,7 +70,7 @@ def _resource_route(kind: str):
                 return _jsonld(runner, description)
             return _serialize(description.triples(), fmt)
 
-        key = ("resource", iri, sort, page) if fmt is HTML else ("resource", iri)
+        key = ("resource", iri, sort, page, per_page) if fmt is HTML else ("resource", iri)
         return await service(request).respond(request, key, fmt, compute)
 
     resource.__name__ = f"dereference_{kind}"

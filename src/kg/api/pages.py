@@ -7,7 +7,7 @@ import pyoxigraph as ox
 
 from kg.api.describe import Description, Fact
 from kg.api.rendering import render, safe_href
-from kg.iri import DKG, compact
+from kg.iri import DKG, PAPER, compact
 from kg.runner import QueryRunner, records
 
 __all__ = ["resource_page", "ontology_page", "paper_page", "entity_page", "RDF_ALTERNATES", "CARD_FACTS"]
@@ -87,10 +87,19 @@ _NOT_FACTS = {DKG + "hasRecord"}
 """Predicates left out of the provenance table (links to the records themselves)."""
 
 
+def _fallback_label(iri: str) -> str:
+    """Words for an IRI without a label: a part of a resource (`...#table-1-coverage-llm`) by its
+    fragment ("table 1 coverage llm"), anything else by its compact name."""
+    if "#" in iri and not iri.startswith(DKG):
+        return iri.rpartition("#")[2].replace("-", " ")
+    return compact(iri)
+
+
 def _value(term, names: dict[str, str], *, inferred: bool = False) -> dict:
     """A term as the templates show it: label, link (None for literals and unsafe IRIs), inferred."""
     if isinstance(term, ox.NamedNode):
-        return {"label": names.get(term.value) or compact(term.value), "href": safe_href(term.value), "inferred": inferred}
+        return {"label": names.get(term.value) or _fallback_label(term.value), "href": safe_href(term.value),
+                "inferred": inferred}
     return {"label": term.value, "href": None, "inferred": inferred}
 
 
@@ -151,6 +160,8 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
             identifiers.append({"label": fact.object.value, "href": safe_href(fact.object.value)})
     inbound: dict[str, list[dict]] = {}
     for subject, predicate in description.inbound:
+        if subject.value.startswith(PAPER) and "#" in subject.value:
+            continue  # a source record (paper IRI + fragment) stating the link: its work is linked too
         inbound.setdefault(predicate.value, []).append(_value(subject, names))
     sources = fact_sources(runner, description.iri)
     provenance = []
@@ -179,7 +190,7 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
         cited_by=values(_CITO + "isCitedBy"),
         similar=[{"label": names.get(other) or compact(other), "href": safe_href(other), "common": common}
                  for other, common in similar_works(runner, description.iri)],
-        bibtex=_bibtex(description, names), provenance=provenance, suggestions=suggestions, history=history,
+        bibtex=_bibtex(description, names), provenance=provenance, names=names, suggestions=suggestions, history=history,
         alternates={media: path + suffix for media, suffix in RDF_ALTERNATES.items()})
 
 

@@ -21,7 +21,8 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 _STYLESHEET = Path(__file__).parent / "static" / "site.css"
 
 NAVIGATION = (
-    ("/query", "Query"), ("/queries", "Named queries"), ("/gaps", "Gaps"), ("/figures", "Figures"),
+    ("/search", "Search"), ("/papers", "Papers"), ("/categories", "Categories"), ("/query", "Query"),
+    ("/queries", "Named queries"), ("/gaps", "Gaps"), ("/figures", "Figures"),
     ("/ontology", "Ontology"), ("/.well-known/void", "VoID"), ("/export", "Export"),
 )
 
