@@ -168,9 +168,26 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
     for fact in description.facts:
         if fact.predicate.value in _NOT_FACTS:
             continue
-        provenance.append({"predicate": _value(fact.predicate, names), "value": _value(fact.object, names),
+        if isinstance(fact.object, ox.BlankNode) and fact.object.value in description.blank_facts:
+            # a structured value (e.g. a Table 1 coverage): its own statements, inline
+            inner = description.blank_facts[fact.object.value]
+            shown = {"label": "; ".join(f"{_value(f.predicate, names)['label']}: {_value(f.object, names)['label']}"
+                                        for f in inner if f.predicate.value != _RDF_TYPE), "href": None}
+        else:
+            shown = _value(fact.object, names)
+        provenance.append({"predicate": _value(fact.predicate, names), "value": shown,
                            "inferred": fact.inferred,
                            "sources": sources.get((fact.predicate.value, fact.object.value), [])})
+    record_list = []
+    for record, facts in description.records.items():
+        found = {f.predicate.value: f.object for f in facts}
+        source = found.get("http://www.w3.org/ns/prov#wasDerivedFrom") or found.get("http://www.w3.org/ns/prov#wasAttributedTo")
+        kind = found.get(_RDF_TYPE)
+        record_list.append({"anchor": record.rpartition("#")[2] if "#" in record else "",
+                            "source": _value(source, names) if source is not None else None,
+                            "kind": _value(kind, names) if kind is not None else None,
+                            "locator": found[DKG + "locator"].value if DKG + "locator" in found else "",
+                            "facts": len(facts)})
     stated = {(f.predicate.value, f.object.value) for f in description.facts}
     suggestions = [{"predicate": _value(ox.NamedNode(p), names),
                     "value": _value(ox.NamedNode(o) if o.startswith(("http://", "https://")) else ox.Literal(o), names),
@@ -190,7 +207,7 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
         cited_by=values(_CITO + "isCitedBy"),
         similar=[{"label": names.get(other) or compact(other), "href": safe_href(other), "common": common}
                  for other, common in similar_works(runner, description.iri)],
-        bibtex=_bibtex(description, names), provenance=provenance, names=names, suggestions=suggestions, history=history,
+        bibtex=_bibtex(description, names), provenance=provenance, names=names, records=record_list, suggestions=suggestions, history=history,
         alternates={media: path + suffix for media, suffix in RDF_ALTERNATES.items()})
 
 
