@@ -84,6 +84,7 @@ CARD_FACTS = (
 )
 """The facts of a paper's summary card, in order: (heading, predicate)."""
 _NOT_FACTS = {DKG + "hasRecord"}
+_OWL_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
 """Predicates left out of the provenance table (links to the records themselves)."""
 
 
@@ -195,11 +196,13 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
                    for (p, o), found in sorted(sources.items())
                    if (p, o) not in stated and any(s.suggested for s in found) and p != _RDF_TYPE]
     card = [{"heading": heading, "values": values(predicate)} for heading, predicate in CARD_FACTS]
+    classes = [v for v in values(_RDF_TYPE) if not v["label"].startswith("owl:")]
+    card.append({"heading": "Classes the reasoner infers", "values": [v for v in classes if v["inferred"]]})
     return render(
         "paper.html", base=base, title=first(_DCT + "title") or compact(description.iri),
         iri=description.iri, authors=_authors(description, names), year=first(_FABIO + "hasPublicationYear"),
         venue=values(DKG + "publishedIn"), venue_as_given=first(DKG + "venueAsGiven"), identifiers=identifiers,
-        types=values(_RDF_TYPE), card=[row for row in card if row["values"]],
+        types=[v for v in classes if not v["inferred"]], card=[row for row in card if row["values"]],
         sections=[{"label": label or compact(iri), "href": safe_href(iri)} for iri, label in
                   survey_sections(runner, description.iri)],
         evidence_for=inbound.get(DKG + "hasEvidence", []),
@@ -241,7 +244,7 @@ def entity_page(runner: QueryRunner, description: Description, *, kind: str, bas
              "http://www.w3.org/ns/prov#wasDerivedFrom": "Sources", _DCT + "source": "Source"}
     for predicate, heading in shown.items():
         found = [_value(f.object, names, inferred=f.inferred) for f in description.facts
-                 if f.predicate.value == predicate]
+                 if f.predicate.value == predicate and f.object.value != _OWL_INDIVIDUAL]
         if found:
             header.append({"heading": heading, "values": found})
     title = names.get(description.iri) or compact(description.iri)
