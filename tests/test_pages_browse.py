@@ -267,6 +267,9 @@ def test_home_shows_the_survey_tree_and_entry_points(real_server):
     query = WORKS_QUERY.replace(
         "FILTER NOT", "?w dkg:inCategory|dkg:usesBaseModel|dkg:addressesTask cat:generative-tools-for-rl . FILTER NOT")
     assert shown and int(shown.group(1)) == _sparql_count(real_server, query)
+    for kind, index in (("works", "Papers"), ("benchmarks", "Benchmarks"), ("authors", "Authors")):
+        count = re.search(rf'<a href="/[a-z]+"><strong>(\d+)</strong> {kind}</a>', html).group(1)
+        assert f"<h1>{index} ({count})</h1>" in httpx.get(real_server.url + "/" + index.lower()).text, kind
     for entry in ("/papers", "/categories", "/benchmarks", "/networks", "/authors", "/section9", "/gaps",
                   "/queries", "/query", "/export?format=ttl", "/.well-known/void", "/ontology"):
         assert f'href="{entry}"' in html, entry

@@ -13,7 +13,6 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from kg.api.linked_data import void_statistics
 from kg.api.negotiation import negotiate
 from kg.api.query_service import service
 from kg.api.rendering import render
@@ -41,11 +40,29 @@ _EDITION = """
 SELECT (MAX(?date) AS ?last) WHERE { GRAPH ?g { ?edition a dkg:Edition ; dcterms:date ?date } }"""
 
 
+_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?thing) AS ?n) WHERE {
+  VALUES ?class { dkg:ResearchPaper dkg:CandidatePaper dkg:Survey dkg:Benchmark dkg:Network dkg:Author }
+  ?thing a ?class . FILTER NOT EXISTS { ?thing dkg:recordOf ?anything }
+} GROUP BY ?class"""
+_WORKS_COUNT = """
+SELECT (COUNT(DISTINCT ?work) AS ?n) WHERE {
+  VALUES ?class { dkg:ResearchPaper dkg:CandidatePaper dkg:Survey }
+  ?work a ?class . FILTER NOT EXISTS { ?work dkg:recordOf ?anything } }"""
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _count(runner: QueryRunner, query: str) -> int:
+    value = runner.run_select(query).rows[0][0]
+    return int(value.value) if value is not None else 0
+
+
 def _counts(runner: QueryRunner) -> list[dict]:
-    rows = works(runner)
-    counts = [{"label": "works", "count": len(rows), "href": "/papers"}]
-    for kind in ("benchmarks", "networks", "authors"):
-        counts.append({"label": kind, "count": len(entities(runner, ENTITY_CLASSES[kind])), "href": f"/{kind}"})
+    per_class = {row["class"].value.rsplit("#", 1)[1]: int(row["n"].value)
+                 for row in records(runner.run_select(_COUNTS)) if row["class"] is not None and row["n"] is not None}
+    counts = [{"label": "works", "count": _count(runner, _WORKS_COUNT), "href": "/papers"}]
+    for kind, name in (("benchmarks", "Benchmark"), ("networks", "Network"), ("authors", "Author")):
+        counts.append({"label": kind, "count": per_class.get(name, 0), "href": f"/{kind}"})
     return counts
 
 
@@ -62,7 +79,7 @@ async def home(request: Request) -> Response:
                   "href": "/" + _SURVEY[len(base):] if _SURVEY.startswith(base) else _SURVEY}
         figures = [{"name": name, "title": figure_title(name)} for name in figure_names()]
         return render("home.html", base=base, title="Home", here="/", survey=survey, counts=_counts(runner),
-                      triples=void_statistics(runner, base=base)["triples"], edition=edition,
+                      triples=_count(runner, _TRIPLES), edition=edition,
                       tree=[node for node in taxonomy(runner) if node.scheme.endswith("/taxonomy")],
                       figures=figures, prefix="/figures").encode()
 
