@@ -11,11 +11,11 @@ from html.parser import HTMLParser
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from api_server import fixture_settings, publish_fixture, serve_in_thread
 from cli_support import ROOT
-from kg.iri import BASE, GRAPH_DATA, GRAPH_INFERRED
 from queries_support import require_data
+
+from kg.iri import BASE, GRAPH_DATA, GRAPH_INFERRED
 
 EUREKA = "/paper/arxiv-2310.12931"
 SURVEY = "/paper/doi-10.1016-j.inffus.2025.104003"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,7 +36,7 @@ ENTITY_CLASSES: dict[str, tuple[str, ...]] = {
 """Index page -> the classes of the things it lists."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def sparql(name: str) -> str:
     """The text of `sparql/<name>.rq`."""
     return (_SPARQL / f"{name}.rq").read_text(encoding="utf-8")
@@ -125,12 +125,12 @@ def taxonomy(runner: QueryRunner) -> list[Concept]:
     concepts: dict[str, Concept] = {}
     broader: dict[str, str] = {}
     for row in records(runner.run_select(sparql("taxonomy"))):
-        concept, scheme, count = row["concept"], row["scheme"], row["works"]
-        assert concept is not None and scheme is not None and count is not None  # bound by patterns / COUNT
-        concepts[concept.value] = Concept(concept.value, _text(row["label"]), int(count.value), scheme.value)
+        node, scheme, count = row["concept"], row["scheme"], row["works"]
+        assert node is not None and scheme is not None and count is not None  # bound by patterns / COUNT
+        concepts[node.value] = Concept(node.value, _text(row["label"]), int(count.value), scheme.value)
         if row["broader"] is not None:
-            broader[concept.value] = row["broader"].value
-    roots = []
+            broader[node.value] = row["broader"].value
+    roots: list[Concept] = []
     for iri, concept in concepts.items():
         parent = concepts.get(broader.get(iri, ""))
         (parent.children if parent else roots).append(concept)

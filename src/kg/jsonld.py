@@ -67,13 +67,16 @@ def _literal(term: ox.Literal):
     return {"@value": term.value, "@type": compact(datatype)}
 
 
-def _node(subject: str | None, triples: list[tuple[ox.NamedNode, object]], keys: dict,
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _node(subject: str | None, triples: list[tuple[ox.NamedNode, Term]], keys: dict,
           nested: dict[str, dict]) -> dict:
-    node: dict[str, object] = {"@id": compact(subject)} if subject else {}
+    node: dict[str, list] = {}
     for predicate, obj in triples:
         if predicate.value == _RDF_TYPE and isinstance(obj, ox.NamedNode):
             local = obj.value[len(DKG):] if obj.value.startswith(DKG) else compact(obj.value)
-            node.setdefault("@type", []).append(local)  # type: ignore[union-attr]
+            node.setdefault("@type", []).append(local)
             continue
         key, iri_valued = keys.get(predicate.value, (compact(predicate.value), False))
         if isinstance(obj, ox.NamedNode):
@@ -83,18 +86,19 @@ def _node(subject: str | None, triples: list[tuple[ox.NamedNode, object]], keys:
                 value = compact(obj.value) if iri_valued else {"@id": compact(obj.value)}
         elif isinstance(obj, ox.Literal):
             value = {"@value": obj.value} if iri_valued else _literal(obj)
-        elif obj.value in nested:  # type: ignore[union-attr]  # a blank node described inline
-            value = nested[obj.value]  # type: ignore[union-attr]
+        elif obj.value in nested:  # a blank node described inline
+            value = nested[obj.value]
         else:
-            value = {"@id": f"_:{obj.value}"}  # type: ignore[union-attr]
-        node.setdefault(key, []).append(value)  # type: ignore[union-attr]
-    return {key: (values[0] if isinstance(values, list) and len(values) == 1 and key != "@type" else values)
-            for key, values in node.items()}
+            value = {"@id": f"_:{obj.value}"}
+        node.setdefault(key, []).append(value)
+    shown: dict[str, object] = {"@id": compact(subject)} if subject else {}
+    shown |= {key: (values[0] if len(values) == 1 and key != "@type" else values) for key, values in node.items()}
+    return shown
 
 
-def resource_document(context_terms: dict, iri: str, facts: list[tuple[ox.NamedNode, object]],
-                      records_of: dict[str, list[tuple[ox.NamedNode, object]]],
-                      blank_nodes: dict[str, list[tuple[ox.NamedNode, object]]] | None = None) -> dict:
+def resource_document(context_terms: dict, iri: str, facts: list[tuple[ox.NamedNode, Term]],
+                      records_of: dict[str, list[tuple[ox.NamedNode, Term]]],
+                      blank_nodes: dict[str, list[tuple[ox.NamedNode, Term]]] | None = None) -> dict:
     """The JSON-LD document of `iri`: its facts, with its source records nested under `hasRecord`
     (records nothing points at under `@reverse`) and the blank nodes it points at written inline."""
     keys = _key_of(context_terms)

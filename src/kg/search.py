@@ -205,7 +205,8 @@ def search(path: Path, *, q: str = "", facets: Sequence[str] = (), page: int = 1
         matches: list[tuple[int, float]] = []
         mode = "browse"
         if searched:
-            for mode, joiner in (("all", " AND "), ("any", " OR ")):
+            for attempt, joiner in (("all", " AND "), ("any", " OR ")):
+                mode = attempt
                 expression = joiner.join('"' + word.replace('"', '""') + '"' for word in searched)
                 matches = connection.execute(
                     f"SELECT rowid, bm25(doc, {', '.join(map(str, _WEIGHTS))}) FROM doc WHERE doc MATCH ?",

@@ -5,9 +5,9 @@ and the full export. Path `/paper/x` answers for `<base>paper/x`. Every query ru
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import json
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
@@ -15,12 +15,11 @@ from kg.api.describe import describe
 from kg.api.negotiation import negotiate, split_suffix
 from kg.api.pages import entity_page, ontology_page, paper_page, resource_page
 from kg.api.query_service import service
-from kg.api.rendering import render
 from kg.errors import NotFound
 from kg.export import export
-from kg.jsonld import context, resource_document
 from kg.formats import DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, by_key
 from kg.iri import GRAPH_ONTOLOGY, PREFIXES
+from kg.jsonld import context, resource_document
 from kg.runner import QueryRunner, records
 
 __all__ = ["router", "RESOURCE_KINDS", "void_statistics", "void_description"]

@@ -151,7 +151,7 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
     def first(predicate: str) -> str:
         return next((f.object.value for f in by_predicate.get(predicate, [])), "")
 
-    identifiers = []
+    identifiers: list[dict[str, str | None]] = []
     if arxiv := first(_FABIO + "hasArXivId"):
         identifiers.append({"label": f"arXiv:{arxiv}", "href": f"https://arxiv.org/abs/{arxiv}"})
     if doi := first(DKG + "doi"):
