@@ -274,3 +274,35 @@ def test_home_shows_the_survey_tree_and_entry_points(real_server):
                   "/queries", "/query", "/export?format=ttl", "/.well-known/void", "/ontology"):
         assert f'href="{entry}"' in html, entry
     assert re.search(r'<img src="/figures/[^"]+\.svg"', html)
+
+
+def test_search_index_has_an_edition_facet_when_editions_are_loaded(tmp_path):
+    from api_server import copy_fixture, memory_store
+
+    from kg.runner import StoreRunner
+    from kg.search import build_index, search
+
+    root = copy_fixture(tmp_path / "project")
+    store = memory_store(fixture_settings(root))
+    edition = ox.NamedNode(BASE + "graph/edition-2024-08-27T151613_051cb94")
+    entry = ox.NamedNode(edition.value + "/entry-9")
+    store.extend([
+        ox.Quad(edition, ox.NamedNode("http://purl.org/dc/terms/issued"),
+                ox.Literal("2024-08-27T15:16:13", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")),
+                edition),
+        ox.Quad(entry, ox.NamedNode(BASE + "ontology#recordOf"), ox.NamedNode(BASE + "paper/arxiv-2310.12931"), edition),
+    ])
+    index = tmp_path / "search.sqlite"
+    build_index(StoreRunner(store), index)
+    everything = search(index)
+    assert [(v.value, v.count) for v in everything.facets["edition"]] == [("2024-08", 1)]
+    listed = search(index, facets=["edition:2024-08"])
+    assert [hit.iri for hit in listed.hits] == [BASE + "paper/arxiv-2310.12931"]
+
+
+def test_kg_build_publishes_the_search_index_with_the_store(built_store):
+    from kg.search import INDEX_NAME, search
+
+    index = built_store / "current" / INDEX_NAME
+    result = search(index, q="Eureka")
+    assert BASE + "paper/arxiv-2310.12931" in [hit.iri for hit in result.hits]

@@ -39,14 +39,16 @@ _WEIGHTS = (10.0, 8.0, 3.0, 3.0, 3.0, 2.0, 1.0)
 FACETS: dict[str, str] = {
     "perspective": "Perspective", "base_model": "Base model", "task": "RL task", "stage": "RL stage",
     "architecture": "Policy architecture", "setting": "Setting", "code": "Code", "year": "Year",
-    "benchmark": "Benchmark",
+    "benchmark": "Benchmark", "edition": "First listed (companion list edition)",
 }
 """Facet name -> its label, in the order pages show them."""
 
 _COLUMN_OF = {"title": "title", "name": "name", "author": "author", "network": "network", "benchmark": "benchmark",
               "heading": "heading", "base_model": "heading", "task": "heading", "stage": "heading",
               "architecture": "heading", "perspective": "heading", "setting": "facts", "code": "facts",
-              "venue": "facts", "year": "facts"}
+              "venue": "facts", "year": "facts", "edition": "facts"}
+_LITERAL_FACETS = ("year", "edition")
+"""Facets whose values are text (a year, a year-month), not IRIs."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MIN_CORRECTED = 4
 """Words shorter than this are never corrected (too many near neighbours)."""
@@ -122,9 +124,10 @@ def build_index(runner: QueryRunner, path: Path) -> int:
                 entry["text"][_COLUMN_OF[name]].append(text)
         if name == "title" and not entry["title"]:
             entry["title"] = label
-        elif name == "year":
-            entry["year"] = label
-            entry["facets"].add(("year", label, label))
+        elif name in _LITERAL_FACETS:
+            if name == "year":
+                entry["year"] = label
+            entry["facets"].add((name, label, label))
         elif name == "name" and label not in entry["names"]:
             entry["names"].append(label)
         elif name == "author" and value is None:
@@ -217,7 +220,7 @@ def search(path: Path, *, q: str = "", facets: Sequence[str] = (), page: int = 1
             matches = [(rowid, 0.0) for (rowid,) in connection.execute("SELECT id FROM work")]
         wanted = {rowid for rowid, _ in matches}
         for name, value in filters:
-            stored = value if name == "year" else compact(expand(value))
+            stored = value if name in _LITERAL_FACETS else compact(expand(value))
             wanted &= {work for (work,) in connection.execute(
                 "SELECT work FROM facet WHERE facet = ? AND value = ?", (name, stored))}
         meta = {rowid: (iri, title, year, names, authors) for rowid, iri, title, year, names, authors
@@ -234,16 +237,22 @@ def search(path: Path, *, q: str = "", facets: Sequence[str] = (), page: int = 1
                     f"SELECT facet, value, label, COUNT(DISTINCT work) FROM facet WHERE work IN ({marks}) "
                     "GROUP BY facet, value, label", tuple(wanted)):
                 counts[name][(value, label)] += count
-    selected = {(name, value if name == "year" else compact(expand(value))) for name, value in filters}
+    selected = {(name, value if name in _LITERAL_FACETS else compact(expand(value))) for name, value in filters}
     facet_values = {
-        name: sorted((FacetValue(value, label, count, (name, value) in selected)
-                      for (value, label), count in values.items()),
-                     key=lambda v: (-int(v.value) if name == "year" else -v.count, v.label.lower()))
+        name: _ordered(name, [FacetValue(value, label, count, (name, value) in selected)
+                              for (value, label), count in values.items()])
         for name, values in counts.items() if values}
     return SearchResult(
         query=q, words=searched, corrections=corrections, mode=mode, filters=filters, total=len(ordered),
         page=page, per_page=per_page, facets=facet_values,
         hits=[Hit(meta[r][0], meta[r][1], meta[r][2], meta[r][3], meta[r][4], snippets.get(r, "")) for r in chosen])
+
+
+def _ordered(name: str, values: list[FacetValue]) -> list[FacetValue]:
+    """Years and editions newest first; other values by how many works have them."""
+    if name in _LITERAL_FACETS:
+        return sorted(values, key=lambda v: v.value, reverse=True)
+    return sorted(values, key=lambda v: (-v.count, v.label.lower()))
 
 
 def _snippets(connection: sqlite3.Connection, rowids: list[int], words: list[str]) -> dict[int, str]:

@@ -37,7 +37,8 @@ _HOME_FACTS = """
 SELECT ?survey (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?doi) WHERE {
   OPTIONAL { ?survey dcterms:title ?t } OPTIONAL { ?survey dkg:doi ?d } } GROUP BY ?survey"""
 _EDITION = """
-SELECT (MAX(?date) AS ?last) WHERE { GRAPH ?g { ?edition a dkg:Edition ; dcterms:date ?date } }"""
+SELECT (MAX(?date) AS ?last) WHERE { GRAPH ?edition { ?edition dcterms:issued ?date } }"""
+"""The newest edition of the companion list the graph holds (edition graphs describe themselves, kg.edition_graph)."""
 
 
 _COUNTS = """
