@@ -122,6 +122,14 @@ def test_paper_page_lists_authors_in_the_order_given(real_server):
                      "Loris Roveda"], names
 
 
+def test_survey_page_folds_its_199_citations(real_server):
+    # the survey's page was 20,574 px tall: one table row per cited work
+    html = httpx.get(real_server.url + SURVEY, headers={"accept": "text/html"}).text
+    cites = _sparql_count(real_server, f"SELECT (COUNT(*) AS ?n) WHERE {{ <{BASE}{SURVEY[1:]}> cito:cites ?w }}")
+    assert cites > 100 and f"<summary>{cites} values</summary>" in html
+    assert html.count("<tr") < 100
+
+
 def test_vlm_reward_real_robot_finds_the_works_a_researcher_expects(real_server):
     # the two works of the data that learn rewards with a VLM and test on real robots:
     # RoboFuME (arXiv 2310.15145) and LIV (arXiv 2306.00958)

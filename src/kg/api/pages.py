@@ -133,6 +133,18 @@ def _bibtex(description: Description, names: dict[str, str]) -> str:
     return f"@article{{{key},\n{body}\n}}"
 
 
+_LONG_GROUP = 12
+"""A property with more values than this is shown folded (the survey cites 199 works)."""
+
+
+def _grouped(rows: list[dict]) -> list[dict]:
+    """Provenance rows grouped by property, in the order the properties first appear."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        groups.setdefault(row["predicate"]["label"], {"predicate": row["predicate"], "rows": []})["rows"].append(row)
+    return list(groups.values())
+
+
 def paper_page(runner: QueryRunner, description: Description, *, base: str, path: str,
                history: object = None) -> str:
     """A work's page: the summary card (title, ordered authors, year, venue, identifiers, facts as labelled
@@ -210,7 +222,8 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
         cited_by=values(_CITO + "isCitedBy"),
         similar=[{"label": names.get(other) or compact(other), "href": safe_href(other), "common": common}
                  for other, common in similar_works(runner, description.iri)],
-        bibtex=_bibtex(description, names), provenance=provenance, names=names, records=record_list, suggestions=suggestions, history=history,
+        bibtex=_bibtex(description, names), provenance=_grouped(provenance), long_group=_LONG_GROUP, names=names,
+        records=record_list, suggestions=suggestions, history=history,
         alternates={media: path + suffix for media, suffix in RDF_ALTERNATES.items()})
 
 
