@@ -314,3 +314,39 @@ def test_kg_build_publishes_the_search_index_with_the_store(built_store):
     index = built_store / "current" / INDEX_NAME
     result = search(index, q="Eureka")
     assert BASE + "paper/arxiv-2310.12931" in [hit.iri for hit in result.hits]
+
+
+def test_ai_suggestions_are_marked_on_the_paper_page(tmp_path):
+    from api_server import copy_fixture, memory_store
+
+    from kg.iri import GRAPH_RECORDS
+
+    root = copy_fixture(tmp_path / "project")
+    settings = fixture_settings(root)
+    store = memory_store(settings, inferred=root / "inferred.ttl")
+    dkg, paper = BASE + "ontology#", BASE + "paper/arxiv-2310.12931"
+
+    def suggestion(concept: str, status: str) -> list[ox.Quad]:
+        node = ox.NamedNode(f"{paper}#suggestion-inCategory-{concept}")
+        graph = ox.NamedNode(GRAPH_RECORDS)
+        return [ox.Quad(node, ox.NamedNode(p), o, graph) for p, o in [
+            ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode(dkg + "Suggestion")),
+            (dkg + "recordOf", ox.NamedNode(paper)),
+            (dkg + "inCategory", ox.NamedNode(BASE + "category/" + concept)),
+            (dkg + "extractionMethod", ox.NamedNode(dkg + "AISuggested")),
+            ("http://www.w3.org/ns/prov#wasAttributedTo", ox.NamedNode(BASE + "source/placement-model")),
+            (dkg + "reviewStatus", ox.NamedNode(dkg + status)),
+        ]]
+
+    # an accepted suggestion whose fact is on the work, and a pending one whose fact is not
+    store.extend(suggestion("reward-signal", "Accepted") + suggestion("llm", "Pending"))
+    store.add(ox.Quad(ox.NamedNode(paper), ox.NamedNode(dkg + "inCategory"), ox.NamedNode(BASE + "category/reward-signal"),
+                      ox.NamedNode(GRAPH_DATA)))
+    with serve_in_thread(settings, store=store) as running:
+        html = httpx.get(running.url + EUREKA, headers={"accept": "text/html"}).text
+    provenance = html.split('<section class="provenance">', 1)[1]
+    accepted = [row for row in provenance.split("<tr")
+                if 'href="/ontology#inCategory"' in row and 'href="/category/reward-signal"' in row]
+    assert accepted and "AI-suggested dkg:Accepted" in accepted[0]
+    pending = provenance.split("<h3>Pending AI suggestions</h3>", 1)[1].split("</table>", 1)[0]
+    assert 'href="/category/llm"' in pending and "AI-suggested dkg:Pending" in pending

@@ -20,7 +20,7 @@ from kg.runner import QueryRunner, records
 
 __all__ = [
     "WorkRow", "EntityRow", "Concept", "Page", "ENTITY_CLASSES", "WORK_SORTS", "ENTITY_SORTS",
-    "labels", "works", "linked_works", "entities", "taxonomy", "paginate", "similar_works", "survey_sections",
+    "labels_around", "works", "linked_works", "entities", "taxonomy", "paginate", "similar_works", "survey_sections",
     "fact_sources", "FactSource",
 ]
 
@@ -83,10 +83,10 @@ class Page:
     per_page: int
 
 
-def labels(runner: QueryRunner) -> dict[str, str]:
-    """IRI -> label (a work's title) of every labelled thing."""
-    return {row["thing"].value: _text(row["label"]) for row in records(runner.run_select(sparql("labels")))
-            if row["thing"] is not None}
+def labels_around(runner: QueryRunner, iri: str) -> dict[str, str]:
+    """IRI -> label of what a page about `iri` shows (see sparql/labels-around.rq): far fewer than `labels`."""
+    rows = records(runner.run_select(sparql("labels-around"), {"entity": ox.NamedNode(iri)}))
+    return {row["thing"].value: _text(row["label"]) for row in rows if row["thing"] is not None}
 
 
 def works(runner: QueryRunner) -> list[WorkRow]:
@@ -168,11 +168,11 @@ def paginate(rows: list, *, sort: str, sorts: dict[str, Callable], page: int, pe
                 sort=sort, per_page=per_page)
 
 
-def similar_works(runner: QueryRunner, iri: str) -> list[tuple[str, int]]:
-    """(work, number of shared headings/models/tasks/benchmarks) of the works most like `iri`."""
+def similar_works(runner: QueryRunner, iri: str) -> list[tuple[str, str, int]]:
+    """(work, title, number of shared headings/models/tasks/benchmarks) of the works most like `iri`."""
     rows = records(runner.run_select(sparql("similar-works"), {"work": ox.NamedNode(iri)}))
-    return [(row["other"].value, int(row["common"].value)) for row in rows
-            if row["other"] is not None and row["common"] is not None]
+    return [(row["other"].value, _text(row["title"]) or compact(row["other"].value), int(row["common"].value))
+            for row in rows if row["other"] is not None and row["common"] is not None]
 
 
 def survey_sections(runner: QueryRunner, iri: str) -> list[tuple[str, str]]:

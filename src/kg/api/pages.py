@@ -149,9 +149,9 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
                history: object = None) -> str:
     """A work's page: the summary card (title, ordered authors, year, venue, identifiers, facts as labelled
     links, Section 9 evidence, lineage, similar works, BibTeX), then every fact with its sources."""
-    from kg.browse import fact_sources, labels, similar_works, survey_sections
+    from kg.browse import fact_sources, labels_around, similar_works, survey_sections
 
-    names = labels(runner)
+    names = labels_around(runner, description.iri)
     by_predicate: dict[str, list] = {}
     for fact in description.facts:
         by_predicate.setdefault(fact.predicate.value, []).append(fact)
@@ -220,8 +220,8 @@ def paper_page(runner: QueryRunner, description: Description, *, base: str, path
         evidence_for=inbound.get(DKG + "hasEvidence", []),
         extends=values(_CITO + "extends"), extended_by=inbound.get(_CITO + "extends", []),
         cited_by=values(_CITO + "isCitedBy"),
-        similar=[{"label": names.get(other) or compact(other), "href": safe_href(other), "common": common}
-                 for other, common in similar_works(runner, description.iri)],
+        similar=[{"label": title, "href": safe_href(other), "common": common}
+                 for other, title, common in similar_works(runner, description.iri)],
         bibtex=_bibtex(description, names), provenance=_grouped(provenance), long_group=_LONG_GROUP, names=names,
         records=record_list, suggestions=suggestions, history=history,
         alternates={media: path + suffix for media, suffix in RDF_ALTERNATES.items()})
@@ -231,10 +231,9 @@ def entity_page(runner: QueryRunner, description: Description, *, kind: str, bas
                 sort: str, page: int, per_page: int = 25) -> str:
     """The page of a heading, benchmark, network, author, venue or Section 9 node: what it is, its
     broader and narrower headings (with counts), then its works, sorted and paged."""
-    from kg.browse import WORK_SORTS, linked_works, paginate, taxonomy, works
-    from kg.browse import labels as all_labels
+    from kg.browse import WORK_SORTS, labels_around, linked_works, paginate, taxonomy, works
 
-    names = all_labels(runner)
+    names = labels_around(runner, description.iri)
     linked = linked_works(runner, description.iri)
     rows = [w for w in works(runner) if w.iri in linked]
     listing = paginate(rows, sort=sort, sorts=WORK_SORTS, page=page, per_page=per_page)
