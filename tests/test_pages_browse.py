@@ -92,6 +92,19 @@ def test_every_page_type_shows_labels_not_iris(real_server, path):
     assert all(h.startswith(("/", "http://", "https://", "#", "?")) for h in page.hrefs), page.hrefs
 
 
+@pytest.mark.parametrize("path, heading", [
+    ("/category/reward-vlm", "VLMs for reward learning"), ("/benchmark/isaac-gym", "Isaac Gym"),
+    ("/network/gpt-4", "GPT-4"), ("/author/ma-y-j", "Y.J. Ma"), ("/section9/llm-reward-signals", None),
+])
+def test_entity_pages_are_headed_by_their_label(real_server, path, heading):
+    # regression: the page's own label was missing from the labels it read, so it was headed "cat:reward-vlm"
+    html = httpx.get(real_server.url + path, headers={"accept": "text/html"}).text
+    shown = re.search(r"<h1>([^<]+)</h1>", html).group(1)
+    assert ":" not in shown or heading is None and not shown.startswith("s9:"), shown
+    if heading:
+        assert shown == heading
+
+
 def test_paper_page_opens_with_a_summary_card(real_server):
     html = httpx.get(real_server.url + EUREKA, headers={"accept": "text/html"}).text
     card = html.split('<header class="card">', 1)[1].split("</header>", 1)[0]
