@@ -88,9 +88,21 @@ _OWL_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
 """Predicates left out of the provenance table (links to the records themselves)."""
 
 
+_READABLE = {
+    _DCT + "creator": "creator", _DCT + "title": "title", _DCT + "source": "source",
+    _FABIO + "hasArXivId": "arXiv id", _FABIO + "hasPublicationYear": "publication year",
+    "https://schema.org/url": "URL", "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+    "http://www.w3.org/ns/prov#wasRevisionOf": "revision of", "http://www.w3.org/2000/01/rdf-schema#label": "label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "preferred label",
+}
+"""Words for the reused vocabularies' properties, whose labels the graph does not hold."""
+
+
 def _fallback_label(iri: str) -> str:
-    """Words for an IRI without a label: a part of a resource (`...#table-1-coverage-llm`) by its
-    fragment ("table 1 coverage llm"), anything else by its compact name."""
+    """Words for an IRI without a label: a reused property by its name, a part of a resource
+    (`...#table-1-coverage-llm`) by its fragment ("table 1 coverage llm"), anything else by its compact name."""
+    if iri in _READABLE:
+        return _READABLE[iri]
     if "#" in iri and not iri.startswith(DKG):
         return iri.rpartition("#")[2].replace("-", " ")
     return compact(iri)
