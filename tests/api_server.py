@@ -23,6 +23,8 @@ from kg.api.workers import Snapshot
 from kg.build import input_fingerprint
 from kg.edits import project_files
 from kg.iri import GRAPH_INFERRED
+from kg.runner import StoreRunner
+from kg.search import INDEX_NAME, build_index
 from kg.settings import Settings
 from kg.store import new_build_dir, publish, writer_lock
 
@@ -50,6 +52,7 @@ def publish_fixture(settings: Settings, *, inferred: Path | None = None) -> Path
         if inferred is not None:
             store.load(path=str(inferred), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_INFERRED))
         store.flush()
+        build_index(StoreRunner(store), target / INDEX_NAME)
         del store
         gc.collect()
         return publish(settings, target, fingerprint=input_fingerprint(settings)).path

@@ -28,14 +28,17 @@ from kg.edition_graph import edition_graph_name
 from kg.errors import ValidationFailed
 from kg.iri import GRAPH_INFERRED
 from kg.load import parse_turtle, turtle_files
+from kg.runner import StoreRunner
+from kg.search import INDEX_NAME, build_index
 from kg.settings import Settings
 from kg.store import PublishedStore, current, new_build_dir, publish, writer_lock
 from kg.views import view_quads
 
 __all__ = ["build", "make_store", "input_fingerprint", "STORE_FORMAT"]
 
-STORE_FORMAT = "1"
-"""Bump when the way a store is laid out or reasoned changes without any input file changing."""
+STORE_FORMAT = "2"
+"""Bump when the way a store is laid out or reasoned changes without any input file changing
+(2: the build folder holds the search index, kg.search)."""
 
 _REASONER_RULES = ("reason.py", "class_rules.py", "load.py", "datafiles.py", "edits.py", "views.py")
 """The modules whose code decides what the store holds (besides the input files)."""
@@ -69,7 +72,7 @@ def input_fingerprint(settings: Settings, *, pending: dict[Path, bytes] | None =
 def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool = False,
                log: Callable[[str], None]) -> Path:
     """A complete, closed, unpublished store of `project` in a new build folder (call under the writer
-    lock): loaded, validated over the asserted graphs and reasoned (both at once). The folder is
+    lock): loaded, validated over the asserted graphs and reasoned (both at once), with its search index. The folder is
     removed if this raises (ValidationFailed, InconsistentOntology ...); after a failed validation it
     returns only once the reasoning running beside it has ended."""
     from kg.reason import reason
@@ -105,6 +108,9 @@ def make_store(settings: Settings, project: ProjectFiles, *, whole_graph: bool =
             store.extend(editions)
             log(f"loaded {len(editions)} quads of the past editions (graph:edition/...)")
         store.flush()
+        # the search index is part of the published build: built from the finished store, beside it
+        works = build_index(StoreRunner(store), target / INDEX_NAME)
+        log(f"search index: {works} works")
         completed = True
     finally:
         store = None  # closes the database before it is published or removed

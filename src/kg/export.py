@@ -28,7 +28,7 @@ def export(store: ox.Store, *, format: str, output: BinaryIO | Path | None = Non
     if rdf_format is None:
         raise ValueError(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     target = str(output) if isinstance(output, Path) else output
-    if rdf_format == ox.RdfFormat.N_QUADS:
+    if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):  # the named graphs stay
         return store.dump(target, format=rdf_format)
     triples = list(dict.fromkeys(quad.triple for quad in store))
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None

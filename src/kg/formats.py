@@ -65,6 +65,7 @@ GRAPH_FORMATS = (
 DATASET_FORMATS = (
     Format("nq", "application/n-quads", ("application/n-quads",), "nq", DATASET, ("n-quads", "nquads"),
            rdf=ox.RdfFormat.N_QUADS),
+    Format("trig", "application/trig", ("application/trig",), "trig", DATASET, rdf=ox.RdfFormat.TRIG),
 )
 IMAGE_FORMATS = (
     Format("png", "image/png", ("image/png",), "png", IMAGE),

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from kg import __version__
-from kg.api import linked_data, query_page, sparql, writes
+from kg.api import browse, linked_data, query_page, sparql, writes
 from kg.api.error_responses import install_error_handlers
 from kg.api.graph_state import FollowCurrent, GraphState
 from kg.api.query_service import QueryService
@@ -74,6 +74,7 @@ def create_app(settings: Settings, *, store: ox.Store | None = None) -> FastAPI:
             _log.info("kg.api.%s is not installed; its routes are left out", name)
             continue
         app.include_router(module.router)
+    app.include_router(browse.router)
     app.include_router(linked_data.router)
     app.mount("/static", StaticFiles(directory=query_page.STATIC_DIR), name="static")
     app.add_middleware(HeadAsGet)  # outermost: every layer below sees a GET

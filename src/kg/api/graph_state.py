@@ -24,6 +24,8 @@ import pyoxigraph as ox
 
 from kg.api.workers import Snapshot
 from kg.errors import StoreError
+from kg.runner import StoreRunner
+from kg.search import INDEX_NAME, build_index
 from kg.settings import Settings
 from kg.store import ReaderLock, lock_current, remove_unused
 
@@ -83,6 +85,7 @@ class GraphState:
             raise
         self._locks.append(lock)
         self.store, self.snapshot = store, Snapshot("store", str(published.path))
+        self.search_index = published.path / INDEX_NAME
         self.version = published.path.name
         self._target = os.path.relpath(published.path, Path(self.settings.store_dir))
         with self._cache_lock:
@@ -137,6 +140,9 @@ class GraphState:
     def _fixed_snapshot(self, store: ox.Store) -> Snapshot:
         # a store object does not tell its folder: workers get one copy of it, taken once
         self._snapshot_dir = Path(tempfile.mkdtemp(prefix="kg-snapshots-"))
+        # a fixed store was not built by kg.build: its search index is made here, beside its copy
+        self.search_index = self._snapshot_dir / INDEX_NAME
+        build_index(StoreRunner(store), self.search_index)
         target = self._snapshot_dir / "store"
         try:
             store.backup(str(target))

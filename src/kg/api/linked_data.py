@@ -5,20 +5,22 @@ and the full export. Path `/paper/x` answers for `<base>paper/x`. Every query ru
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from kg.api.describe import describe
 from kg.api.negotiation import negotiate, split_suffix
-from kg.api.pages import ontology_page, resource_page
+from kg.api.pages import entity_page, ontology_page, paper_page, resource_page
 from kg.api.query_service import service
-from kg.api.rendering import render
 from kg.errors import NotFound
 from kg.export import export
-from kg.formats import DATASET_FORMATS, GRAPH_FORMATS, HTML, Format
+from kg.formats import DATASET_FORMATS, GRAPH_FORMATS, HTML, Format, by_key
 from kg.history import work_history
 from kg.iri import GRAPH_ONTOLOGY, PREFIXES
+from kg.jsonld import context, resource_document
 from kg.runner import QueryRunner, records
 
 __all__ = ["router", "RESOURCE_KINDS", "void_statistics", "void_description"]
@@ -26,7 +28,8 @@ __all__ = ["router", "RESOURCE_KINDS", "void_statistics", "void_description"]
 router = APIRouter()
 
 RESOURCE_KINDS = ("paper", "benchmark", "category", "section9", "network", "venue", "author", "source", "graph")
-_PAGE_FORMATS = (HTML, *GRAPH_FORMATS)
+TRIG, JSONLD = by_key("trig"), by_key("jsonld")
+_PAGE_FORMATS = (HTML, *GRAPH_FORMATS, TRIG)
 _EXPORT_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
 
 
@@ -36,7 +39,8 @@ def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
 
 
 def _resource_route(kind: str):
-    async def resource(request: Request, local: str) -> Response:
+    async def resource(request: Request, local: str, sort: str = Query("", max_length=20),
+                       page: int = Query(1, ge=1, le=10_000), per_page: int = Query(25, ge=1, le=200)) -> Response:
         local, forced = split_suffix(local, _PAGE_FORMATS)
         if not local or "#" in local:
             raise NotFound(f"no resource at /{kind}/")
@@ -47,20 +51,60 @@ def _resource_route(kind: str):
         except ValueError:
             raise NotFound(f"no resource at this /{kind}/ path") from None
         fmt = forced or negotiate(request.headers.get("accept"), _PAGE_FORMATS)
+        path = f"/{kind}/{local}"
 
         def compute(runner: QueryRunner) -> bytes:
             description = describe(runner, iri)
             if not description.exists:
                 raise NotFound(f"nothing is known about {iri}")
             if fmt is HTML:
-                history = work_history(runner, request.app.state.settings, iri) if kind == "paper" else None
-                return resource_page(description, base=base, path=f"/{kind}/{local}", history=history).encode()
+                if kind == "paper":
+                    history = work_history(runner, request.app.state.settings, iri)
+                    return paper_page(runner, description, base=base, path=path, history=history).encode()
+                if kind in _LISTING_KINDS:
+                    return entity_page(runner, description, kind=kind, base=base, path=path, sort=sort,
+                                       page=page, per_page=per_page).encode()
+                return resource_page(description, base=base, path=path).encode()
+            if fmt is TRIG:
+                return _serialize_quads(_resource_quads(runner, iri), fmt)
+            if fmt is JSONLD:
+                return _jsonld(runner, description)
             return _serialize(description.triples(), fmt)
 
-        return await service(request).respond(request, ("resource", iri), fmt, compute)
+        key = ("resource", iri, sort, page, per_page) if fmt is HTML else ("resource", iri)
+        return await service(request).respond(request, key, fmt, compute)
 
     resource.__name__ = f"dereference_{kind}"
     return resource
+
+
+_LISTING_KINDS = ("category", "benchmark", "network", "author", "venue", "section9")
+"""Kinds whose HTML page lists their works (kg.api.pages.entity_page)."""
+_QUADS = """
+SELECT ?resource ?g ?s ?p ?o WHERE {
+  { BIND(?resource AS ?s) GRAPH ?g { ?s ?p ?o } }
+  UNION { GRAPH ?rg { ?s dkg:recordOf ?resource } FILTER(isIRI(?s)) GRAPH ?g { ?s ?p ?o } }
+}"""
+
+
+def _resource_quads(runner: QueryRunner, iri: str) -> list[ox.Quad]:
+    """Every quad about `iri` and its source records, each in the graph that holds it (graph:data for
+    asserted facts, graph:inferred for the reasoner's)."""
+    rows = runner.run_select(_QUADS, {"resource": ox.NamedNode(iri)}).rows
+    return [ox.Quad(s, p, o, g) for _, g, s, p, o in rows]  # type: ignore[arg-type]  # bound by the patterns
+
+
+def _serialize_quads(quads: list[ox.Quad], fmt: Format) -> bytes:
+    return ox.serialize(quads, format=fmt.rdf, prefixes=PREFIXES) or b""
+
+
+def _jsonld(runner: QueryRunner, description) -> bytes:
+    """Compact JSON-LD (kg.jsonld) of the resource: its facts, its records nested."""
+    facts = [(f.predicate, f.object) for f in description.facts]
+    records_of = {record: [(f.predicate, f.object) for f in inner] for record, inner in description.records.items()}
+    blanks = {node: [(f.predicate, f.object) for f in inner] for node, inner in description.blank_facts.items()}
+    document = resource_document(context(runner), description.iri, facts, records_of, blanks)
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
 for _kind in RESOURCE_KINDS:
@@ -169,26 +213,6 @@ async def void(request: Request, format: str | None = None) -> Response:
         request, ("void", endpoint), fmt,
         lambda runner: _serialize(void_description(void_statistics(runner, base=base), base=base,
                                                    endpoint=endpoint), fmt))
-
-
-_HOME_CLASSES = ("ResearchPaper", "Survey", "CandidatePaper", "Benchmark")
-
-
-@router.get("/", summary="Home page: what the graph is, its size, where to start")
-async def home(request: Request) -> Response:
-    base = request.app.state.settings.base_iri
-
-    def compute(runner: QueryRunner) -> bytes:
-        statistics = void_statistics(runner, base=base)
-        wanted = {PREFIXES["dkg"] + name for name in _HOME_CLASSES}
-        classes = [{"iri": row["c"].value, "members": int(row["n"].value)} for row in statistics["classes"]
-                   if row["c"].value in wanted]
-        graphs = [{"iri": row["g"].value, "triples": int(row["triples"].value)} for row in statistics["graphs"]]
-        return render("home.html", base=base, title="Home", triples=statistics["triples"],
-                      graphs=sorted(graphs, key=lambda g: g["iri"]),
-                      classes=sorted(classes, key=lambda c: c["iri"])).encode()
-
-    return await service(request).respond(request, ("home",), HTML, compute)
 
 
 @router.get("/export")

@@ -21,8 +21,9 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 _STYLESHEET = Path(__file__).parent / "static" / "site.css"
 
 NAVIGATION = (
-    ("/query", "Query"), ("/queries", "Named queries"), ("/gaps", "Gaps"), ("/figures", "Figures"),
-    ("/changes", "Changes"), ("/ontology", "Ontology"), ("/.well-known/void", "VoID"), ("/export", "Export"),
+    ("/search", "Search"), ("/papers", "Papers"), ("/categories", "Categories"), ("/query", "Query"),
+    ("/queries", "Named queries"), ("/gaps", "Gaps"), ("/figures", "Figures"), ("/changes", "Changes"),
+    ("/ontology", "Ontology"), ("/.well-known/void", "VoID"), ("/export", "Export"),
 )
 
 
