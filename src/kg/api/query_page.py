@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -45,7 +44,7 @@ _TERMS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT DISTINCT ?kind ?term WHERE {
-  { GRAPH ?ontology {
+  { GRAPH <%s> {
       VALUES (?type ?kind) { (owl:Class "class") (owl:ObjectProperty "property") (owl:DatatypeProperty "property")
                              (owl:AnnotationProperty "property") (rdf:Property "property") }
       ?term a ?type } }
@@ -53,14 +52,14 @@ SELECT DISTINCT ?kind ?term WHERE {
   UNION { SELECT DISTINCT ("class" AS ?kind) (?c AS ?term) WHERE { ?s a ?c } }
   FILTER(isIRI(?term))
 } ORDER BY ?kind ?term
-"""
+""" % GRAPH_ONTOLOGY
 
 
 def editor_terms(runner: QueryRunner) -> dict[str, list[str]]:
     """The IRIs the editor completes: classes and properties declared by the ontology or used in the
     default graph, {"classes": [...], "properties": [...]}, each sorted."""
     terms: dict[str, list[str]] = {"classes": [], "properties": []}
-    for kind, term in runner.run_select(_TERMS, {"ontology": ox.NamedNode(GRAPH_ONTOLOGY)}).rows:
+    for kind, term in runner.run_select(_TERMS).rows:
         if kind is not None and term is not None:
             terms["classes" if kind.value == "class" else "properties"].append(term.value)
     return terms
