@@ -73,7 +73,8 @@ function formParams() {
 function resultUrl(suffix) {
   if (namedUnchanged()) {
     const query = new URLSearchParams(formParams()).toString();
-    return `/queries/${named.name}${suffix ? "." + suffix : ""}${query ? "?" + query : ""}`;
+    const suffixes = {json: "srj", xml: "srx"};   // the named-query routes' suffixes (kg.formats)
+    return `/queries/${named.name}${suffix ? "." + (suffixes[suffix] || suffix) : ""}${query ? "?" + query : ""}`;
   }
   return "/sparql?" + new URLSearchParams({query: yasqe.getValue(), format: suffix || "json"});
 }
