@@ -195,8 +195,18 @@ async function init() {
   });
   yasqe.query = () => run();   // Ctrl+Enter and YASQE's own triggers run through this page's fetch
   yasqe.getInputField().setAttribute("aria-label", "SPARQL query");
+  // the editor's scroller is reachable by keyboard, so a long query can be scrolled without a mouse
+  const scroller = yasqe.getScrollerElement();
+  scroller.tabIndex = 0;
+  scroller.setAttribute("role", "region");
+  scroller.setAttribute("aria-label", "SPARQL query text");
   yasr = new Yasr($("results"), {persistenceId: null, prefixes, pluginOrder: ["table", "response"], defaultPlugin: "table",
                                  getDownloadFileName: () => (named && namedUnchanged() ? named.name.replace("/", "-") : "results")});
+  // YASR's page-size menu and filter come without a name: give them one each time the table is drawn
+  yasr.on("drawn", () => {
+    for (const select of $("results").querySelectorAll("select.tableSizer")) select.setAttribute("aria-label", "Rows per page");
+    for (const input of $("results").querySelectorAll("input.tableFilter")) input.setAttribute("aria-label", "Filter the results");
+  });
 
   if (params.get("named")) {
     const values = Object.fromEntries([...params].filter(([key]) => key !== "named" && key !== "query"));
