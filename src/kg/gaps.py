@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import io
 import textwrap
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from pyoxigraph import Literal, NamedNode, Store
 

@@ -44,7 +44,7 @@ _TERMS = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT DISTINCT ?kind ?term WHERE {
-  { GRAPH <%s> {
+  { GRAPH <ONTOLOGY> {
       VALUES (?type ?kind) { (owl:Class "class") (owl:ObjectProperty "property") (owl:DatatypeProperty "property")
                              (owl:AnnotationProperty "property") (rdf:Property "property") }
       ?term a ?type } }
@@ -52,7 +52,7 @@ SELECT DISTINCT ?kind ?term WHERE {
   UNION { SELECT DISTINCT ("class" AS ?kind) (?c AS ?term) WHERE { ?s a ?c } }
   FILTER(isIRI(?term))
 } ORDER BY ?kind ?term
-""" % GRAPH_ONTOLOGY
+""".replace("<ONTOLOGY>", f"<{GRAPH_ONTOLOGY}>")
 
 
 def editor_terms(runner: QueryRunner) -> dict[str, list[str]]:
