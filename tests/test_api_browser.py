@@ -103,3 +103,35 @@ def test_hostile_iris_are_text_not_links_in_the_browser(tmp_path):
         finally:
             browser.close()
     assert dialogs == [], "no script ran"
+
+
+def _complete(page, text: str) -> list[str]:
+    """The completions the editor offers (Ctrl+Space) with the cursor at the end of `text`."""
+    page.evaluate("""text => { const cm = document.querySelector('#editor .CodeMirror').CodeMirror;
+        cm.setValue(text); cm.focus(); cm.setCursor(cm.lineCount() - 1, text.length); }""", text)
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    return page.locator(".CodeMirror-hints li").all_inner_texts()
+
+
+def test_the_editor_completes_the_ontology_classes_and_properties_without_leaving_the_server(api_server):
+    from kg.iri import DKG
+
+    outside: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: None if r.url.startswith(api_server.url) else outside.append(r.url))
+            page.goto(api_server.url + "/query")
+            wait_for_results(page)
+            terms = page.request.get(api_server.url + "/query/terms.json").json()
+            cls = next(c for c in terms["classes"] if c.startswith(DKG))
+            prop = next(p for p in terms["properties"] if p.startswith(DKG))
+            prologue = f"PREFIX dkg: <{DKG}>\n"
+            local_class, local_prop = cls[len(DKG):], prop[len(DKG):]
+            assert f"dkg:{local_class}" in _complete(page, prologue + f"SELECT * WHERE {{ ?s a dkg:{local_class[:3]}")
+            assert f"dkg:{local_prop}" in _complete(page, prologue + f"SELECT * WHERE {{ ?s dkg:{local_prop[:3]}")
+        finally:
+            browser.close()
+    assert outside == [], "completion asks this server only (no prefix.cc, no LOV)"
