@@ -30,7 +30,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
 EDITOR_QUERY, EDITOR_PARAM, EDITOR_VALUE = "papers-in-category", "category", "cat:rl-pretraining"
 PAGE_SIZE = 50  # YASR's default page of results
 
-# A paper with a title, a category and a benchmark that has a label: the journey's paper.
+# A paper with one title, a leaf category and a benchmark with a label: the journey's paper.
 _JOURNEY_PAPER = """
 PREFIX dkg: <https://w3id.org/duality-kg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -40,6 +40,7 @@ SELECT ?work ?title ?category ?categoryLabel ?benchmark ?benchmarkLabel WHERE {
   ?work dcterms:title ?title ; dkg:inCategory ?category ; dkg:usesBenchmark ?benchmark .
   ?category skos:prefLabel ?categoryLabel . ?benchmark rdfs:label ?benchmarkLabel .
   FILTER NOT EXISTS { ?work dcterms:title ?other FILTER(?other != ?title) }
+  FILTER NOT EXISTS { ?narrower skos:broader ?category }
   FILTER(STRLEN(?title) > 25)
 } ORDER BY ?work ?category ?benchmark LIMIT 1
 """
