@@ -86,9 +86,11 @@ class Journey:
         self.page.screenshot(path=str(SCREENSHOTS / f"journey-{self.number:02d}-{name}.png"), full_page=True)
 
     def unreadable_links(self) -> list[str]:
-        """Texts of the page's links (the site navigation aside) that are bare IRIs of the graph."""
-        texts = self.page.locator("a:not(nav a)").all_inner_texts()
-        assert texts, "the page has links to check"
+        """Texts of the page's links to local pages (the site navigation aside) that are bare IRIs of the graph:
+        a link to a thing of the graph must carry its label."""
+        texts = self.page.locator("a:not(nav a)").evaluate_all(
+            "links => links.filter(a => (a.getAttribute('href') || '').startsWith('/')).map(a => a.textContent)")
+        assert texts, "the page has local links to check"
         return [t for t in texts if _IRI_TEXT.match(t)]
 
 
