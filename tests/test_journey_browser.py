@@ -37,7 +37,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?work ?title ?category ?categoryLabel ?benchmark ?benchmarkLabel WHERE {
-  ?work dcterms:title ?title ; dkg:inCategory ?category ; dkg:usesBenchmark ?benchmark .
+  ?work a/rdfs:subClassOf* dkg:ResearchPaper ; dcterms:title ?title ; dkg:inCategory ?category ;
+        dkg:usesBenchmark ?benchmark .
   ?category skos:prefLabel ?categoryLabel . ?benchmark rdfs:label ?benchmarkLabel .
   FILTER NOT EXISTS { ?work dcterms:title ?other FILTER(?other != ?title) }
   FILTER NOT EXISTS { ?narrower skos:broader ?category }
@@ -48,8 +49,10 @@ SELECT ?work ?title ?category ?categoryLabel ?benchmark ?benchmarkLabel WHERE {
 _WORKS_UNDER = """
 PREFIX dkg: <https://w3id.org/duality-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT (COUNT(DISTINCT ?work) AS ?direct) (COUNT(DISTINCT ?any) AS ?all) WHERE {
-  { ?work dkg:inCategory <%(c)s> } UNION { ?any dkg:inCategory ?narrower . ?narrower skos:broader* <%(c)s> }
+  { ?work dkg:inCategory <%(c)s> ; a/rdfs:subClassOf* dkg:ResearchPaper }
+  UNION { ?any dkg:inCategory ?narrower ; a/rdfs:subClassOf* dkg:ResearchPaper . ?narrower skos:broader* <%(c)s> }
 }
 """
 
