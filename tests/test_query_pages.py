@@ -97,3 +97,18 @@ def test_labels_route_labels_what_it_can_and_rejects_what_is_not_a_list(client):
     assert labels == {CAT + "llm": "Large language model (LLM)"}
     refused = client.post("/query/labels", content=b'{"iri": 1}')
     assert refused.status_code == 400 and "JSON list" in refused.text
+
+
+def test_the_editor_page_shows_a_query_file_edited_while_the_server_runs(tmp_path):
+    """The editor page is kept between requests: a changed query file must still change it."""
+    from api_server import fixture_server
+
+    with fixture_server(tmp_path) as running, httpx.Client(base_url=running.url, timeout=30) as c:
+        path = running.settings.queries_dir / "papers-in-category.rq"
+        before = c.get("/query").text
+        assert "papers-in-category" in before
+        text = path.read_text(encoding="utf-8")
+        summary = next(line for line in text.splitlines() if line.startswith("#+ summary:"))
+        path.write_text(text.replace(summary, "#+ summary: Works of a category, renamed while serving"), encoding="utf-8")
+        after = c.get("/query").text
+        assert "renamed while serving" in after and "renamed while serving" not in before

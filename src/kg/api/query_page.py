@@ -5,6 +5,7 @@ parameters as a form, result IRIs labelled through `/query/labels`, and the quer
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -65,13 +66,27 @@ def editor_terms(runner: QueryRunner) -> dict[str, list[str]]:
     return terms
 
 
+_page_cache: dict[tuple, str] = {}
+
+
+def _editor_page(settings: Settings) -> str:
+    """The editor page, rendered again only when a query file changes: reading the ~40 query headers takes
+    longer than everything else the page needs."""
+    files = sorted(settings.queries_dir.rglob("*.rq"))
+    key = (settings.base_iri, str(settings.queries_dir), tuple((str(f), f.stat().st_mtime_ns) for f in files))
+    if key not in _page_cache:
+        # examples, prefixes and prologue travel as JSON in <script type="application/json">: tojson escapes
+        # <, > and & so the text cannot close the script element, and JSON.parse gives the text back unchanged
+        page = render("query.html", base=settings.base_iri, title="SPARQL query", here="/query",
+                      examples=named_query_examples(settings), prologue=_prologue(), prefixes=PREFIXES)
+        _page_cache.clear()
+        _page_cache[key] = page
+    return _page_cache[key]
+
+
 @router.get("/query", response_class=HTMLResponse, summary="The SPARQL editor (HTML)")
 async def query_page(request: Request) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
-    # examples, prefixes and prologue travel as JSON in <script type="application/json">: tojson escapes <, >
-    # and & so the text cannot close the script element, and JSON.parse gives the text back unchanged
-    return HTMLResponse(render("query.html", base=settings.base_iri, title="SPARQL query", here="/query",
-                               examples=named_query_examples(settings), prologue=_prologue(), prefixes=PREFIXES))
+    return HTMLResponse(await asyncio.to_thread(_editor_page, request.app.state.settings))
 
 
 @router.get("/query/terms.json", summary="Classes and properties the editor completes (JSON)")
