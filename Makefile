@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 KG := $(VENV)/bin/kg
 
-.PHONY: setup setup-dev serve lint test java chromium
+.PHONY: setup setup-dev serve lint test java chromium vendor
 
 # serving needs the package only; the tests also need the dev extras (pytest, Playwright, native oxigraph...)
 setup: $(VENV)/.installed
@@ -36,3 +36,15 @@ lint: setup-dev
 
 test: lint java chromium
 	$(PY) -m pytest
+
+# The browser assets (YASQE/YASR editor, axe-core for the accessibility test) come from npm at pinned versions
+# (frontend/package-lock.json) and are committed under static/vendor/, so serving needs no npm and no CDN.
+VENDOR := src/kg/api/static/vendor
+vendor:
+	cd frontend && npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	for f in yasqe/build/yasqe.min.js yasqe/build/yasqe.min.css yasr/build/yasr.min.js yasr/build/yasr.min.css; do \
+	  sed '/sourceMappingURL=/d' frontend/node_modules/@zazuko/$$f > $(VENDOR)/$$(basename $$f); done
+	cp frontend/node_modules/axe-core/axe.min.js frontend/node_modules/axe-core/LICENSE $(VENDOR)/
+	mv $(VENDOR)/LICENSE $(VENDOR)/LICENSE-axe-core.txt
+	cd frontend && node licences.mjs > ../$(VENDOR)/LICENSES.md

@@ -34,3 +34,17 @@ def built_store(tmp_path_factory: pytest.TempPathFactory):
     result = run_kg("build", env=kg_env(ROOT, store_dir))
     assert result.returncode == 0, result.stderr
     return store_dir
+
+
+# --- pages people read (kg.api query pages, /gaps, the browser journey): a server over the real build ---
+@pytest.fixture(scope="session")
+def built_server(built_store):
+    """A real uvicorn server on 127.0.0.1 serving the `kg build` of this checkout (read-only)."""
+    from api_server import serve_in_thread
+    from cli_support import ROOT
+
+    from kg.settings import Settings
+
+    settings = Settings(root=ROOT, store_dir=built_store, query_workers=2, query_timeout_s=20.0)
+    with serve_in_thread(settings) as running:
+        yield running

@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from editor_support import CHROMIUM_FLAGS, editor_text, result_rows, set_editor, wait_for_results
+
+from kg.queries import union_query
 
 CHROMIUM = shutil.which("chromium")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install chromium)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 
 
 def test_query_page_runs_an_example_and_shows_the_table(api_server):
@@ -19,24 +20,23 @@ def test_query_page_runs_an_example_and_shows_the_table(api_server):
     examples = named_query_examples(api_server.settings)
     assert examples, "the fixture has named queries"
     example = next(e for e in examples if e["name"] == "papers-in-category")
-    from kg.queries import union_query
-
+    assert not example["parameters"], "the fixture's copy takes no parameter"
     expected_rows = len(list(union_query(api_server.store, example["text"])))
     assert expected_rows > 0
     outside_requests: list[str] = []
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = _browser(p)
         try:
             page = browser.new_page()
             page.on("request", lambda r: None if r.url.startswith(api_server.url) else outside_requests.append(r.url))
             page.goto(api_server.url + "/query")
-            assert page.locator(".tk-kw").count() > 0, "the editor highlights keywords"
-            page.click(f'button[data-example="{example["name"]}"]')
-            page.wait_for_selector("#results-table")
-            rows = page.locator("#results-table tbody tr")
-            assert rows.count() == expected_rows
-            headers = page.locator("#results-table th").all_inner_texts()
-            assert headers == ["category", "paper", "title"]
+            wait_for_results(page)
+            assert page.locator("#editor .cm-keyword").count() > 0, "the editor highlights keywords"
+            page.get_by_label("Example: a named query").select_option(example["name"])
+            assert wait_for_results(page).startswith(f"{expected_rows} result")
+            assert result_rows(page).count() == expected_rows
+            headers = page.locator("#results table.dataTable thead th").all_inner_texts()
+            assert [h.strip() for h in headers] == ["", "category", "paper", "title"]
             downloads = page.locator("#downloads a").evaluate_all("links => links.map(a => a.textContent)")
             assert downloads == ["JSON", "XML", "CSV", "TSV"]
             csv_href = page.locator("#downloads a", has_text="CSV").get_attribute("href")
@@ -47,7 +47,7 @@ def test_query_page_runs_an_example_and_shows_the_table(api_server):
 
 
 def _browser(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
 
 def test_the_default_query_runs_as_loaded(api_server):
@@ -58,11 +58,11 @@ def test_the_default_query_runs_as_loaded(api_server):
         try:
             page = browser.new_page()
             page.goto(api_server.url + "/query")
-            text = page.input_value("#query")
+            status = wait_for_results(page)
+            text = editor_text(page)
             assert "PREFIX dkg: <https://w3id.org/duality-kg/ontology#>" in text and "&lt;" not in text
-            page.click("#run")
-            page.wait_for_selector("#results-table")
-            assert page.locator("#results-table tbody tr").count() == 10, "LIMIT 10 over a larger graph"
+            papers = len(list(api_server.store.query(text, use_default_graph_as_union=True)))
+            assert papers > 0 and status.startswith(f"{papers} result"), status
             assert "error" not in (page.get_attribute("#status", "class") or "")
         finally:
             browser.close()
@@ -91,12 +91,13 @@ def test_hostile_iris_are_text_not_links_in_the_browser(tmp_path):
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(running.url + "/query")
-            page.fill("#query", "SELECT ?o WHERE { ?s rdfs:seeAlso ?o } ORDER BY ?o")
+            wait_for_results(page)
+            set_editor(page, "SELECT ?o WHERE { ?s rdfs:seeAlso ?o } ORDER BY ?o")
             page.click("#run")
-            page.wait_for_selector("#results-table")
-            cells = page.locator("#results-table tbody td").all_inner_texts()
+            assert wait_for_results(page).startswith("2 results")
+            cells = result_rows(page).locator("td:nth-child(2)").all_inner_texts()
             assert sorted(cells) == sorted(HOSTILE), "the IRIs are shown"
-            assert page.locator("#results-table a").count() == 0, "and none of them is a link"
+            assert result_rows(page).locator("a").count() == 0, "and none of them is a link"
             page.goto(running.url + "/paper/arxiv-2310.12931")
             hrefs = page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
             assert hrefs and all(h.startswith(("/", "http://", "https://")) for h in hrefs), hrefs
@@ -104,3 +105,35 @@ def test_hostile_iris_are_text_not_links_in_the_browser(tmp_path):
         finally:
             browser.close()
     assert dialogs == [], "no script ran"
+
+
+def _complete(page, text: str) -> list[str]:
+    """The completions the editor offers (Ctrl+Space) with the cursor at the end of `text`."""
+    page.evaluate("""text => { const cm = document.querySelector('#editor .CodeMirror').CodeMirror;
+        cm.setValue(text); cm.focus(); cm.setCursor(cm.lineCount() - 1, text.length); }""", text)
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    return page.locator(".CodeMirror-hints li").all_inner_texts()
+
+
+def test_the_editor_completes_the_ontology_classes_and_properties_without_leaving_the_server(api_server):
+    from kg.iri import DKG
+
+    outside: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda r: None if r.url.startswith(api_server.url) else outside.append(r.url))
+            page.goto(api_server.url + "/query")
+            wait_for_results(page)
+            terms = page.request.get(api_server.url + "/query/terms.json").json()
+            cls = next(c for c in terms["classes"] if c.startswith(DKG))
+            prop = next(p for p in terms["properties"] if p.startswith(DKG))
+            prologue = f"PREFIX dkg: <{DKG}>\n"
+            local_class, local_prop = cls[len(DKG):], prop[len(DKG):]
+            assert f"dkg:{local_class}" in _complete(page, prologue + f"SELECT * WHERE {{ ?s a dkg:{local_class[:3]}")
+            assert f"dkg:{local_prop}" in _complete(page, prologue + f"SELECT * WHERE {{ ?s dkg:{local_prop[:3]}")
+        finally:
+            browser.close()
+    assert outside == [], "completion asks this server only (no prefix.cc, no LOV)"

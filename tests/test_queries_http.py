@@ -71,7 +71,7 @@ def test_every_results_format_by_accept(client: httpx.Client, number: int):
 
 def test_browsers_get_an_html_table(client: httpx.Client):
     response = client.get("/queries/survey-table-9", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert response.headers["content-type"].startswith("text/html") and "<table>" in response.text
+    assert response.headers["content-type"].startswith("text/html") and "<table class=\"results\">" in response.text
     assert "Meta-World" in response.text
 
 

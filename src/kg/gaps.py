@@ -18,6 +18,7 @@ import io
 import textwrap
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from pyoxigraph import Literal, NamedNode, Store
 
@@ -47,7 +48,11 @@ class GapQuery:
     params: dict[str, str]
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "params": self.params, "command": self.command_line()}
+        return {"name": self.name, "params": self.params, "command": self.command_line(), "href": self.href()}
+
+    def href(self) -> str:
+        """The query's page on the server (`/queries/<name>?param=...`), which runs it with these parameters."""
+        return f"/queries/{self.name}" + (f"?{urlencode(self.params)}" if self.params else "")
 
     def command_line(self) -> str:
         params = "".join(f" --param {k}={v}" for k, v in self.params.items())
@@ -231,9 +236,9 @@ def render_html(report: dict, *, heatmap_src: str | None = "heatmap.svg", standa
     )
 
     matrices = [{**matrix, "grid": [
-        {"label": row["label"], "cells": [
-            {**cell, "trend_text": _trend_text(cell["trend"])}
-            for cell in (_cell(matrix, row["iri"], column["iri"]) for column in matrix["columns"])]}
+        {"label": row["label"], "iri": row["iri"], "cells": [
+            {**cell, "trend_text": _trend_text(cell["trend"]), "column_label": column["label"]}
+            for cell, column in ((_cell(matrix, row["iri"], c["iri"]), c) for c in matrix["columns"])]}
         for row in matrix["rows"]]} for matrix in report["matrices"]]
     return render("gaps.html", title="Research gaps", here="/gaps", report=report, matrices=matrices,
                   heatmap_src=heatmap_src, standalone=standalone)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kg.api.labels import labels_for
 from kg.api.negotiation import negotiate, split_suffix
 from kg.api.query_service import service
 from kg.api.rendering import render
@@ -57,9 +59,12 @@ async def query_results(name: str, request: Request) -> Response:
             return await queries.run(query.text, format_key=fmt.key, substitutions=substitutions)
         body = await queries.run(query.text, format_key="tsv", substitutions=substitutions)
         table = tsv_table(body)
-        return render("query_result.html", base=settings.base_iri, title=query.name, here="/queries",
-                      query=query, table=table, params=params, downloads=RESULT_FORMATS,
-                      query_string="?" + urlencode(params) if params else "").encode()
+        labels = await labels_for(queries, (t.value for row in table.rows for t in row if isinstance(t, ox.NamedNode)))
+        shown = {p.name: params.get(p.name, p.default or "") for p in query.parameters}
+        return render("query_result.html", base=settings.base_iri, title=f"{query.name}: {query.summary}",
+                      here="/queries", query=query, table=table, labels=labels, params=shown,
+                      downloads=RESULT_FORMATS, query_string="?" + urlencode(params) if params else "",
+                      editor_href="/query?" + urlencode({"named": query.name, **shown})).encode()
 
     cache_key = ("named-query", name, tuple(sorted((k, str(t)) for k, t in substitutions.items())))
     return await queries.respond(request, cache_key, fmt, produce)
