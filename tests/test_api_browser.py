@@ -7,7 +7,7 @@ import shutil
 import pytest
 from editor_support import CHROMIUM_FLAGS, editor_text, result_rows, set_editor, wait_for_results
 
-from kg.queries import union_query
+from kg.queries import project_query
 
 CHROMIUM = shutil.which("chromium")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -21,7 +21,7 @@ def test_query_page_runs_an_example_and_shows_the_table(api_server):
     assert examples, "the fixture has named queries"
     example = next(e for e in examples if e["name"] == "papers-in-category")
     assert not example["parameters"], "the fixture's copy takes no parameter"
-    expected_rows = len(list(union_query(api_server.store, example["text"])))
+    expected_rows = len(list(project_query(api_server.store, example["text"])))
     assert expected_rows > 0
     outside_requests: list[str] = []
     with playwright_api.sync_playwright() as p:

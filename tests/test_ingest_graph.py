@@ -36,7 +36,7 @@ from kg.ingest.vocabulary import (
 )
 from kg.iri import BENCH, CAT, DKG, GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_RECORDS, PAPER, normalise_arxiv_id, normalise_doi
 from kg.load import load_graphs
-from kg.queries import union_select
+from kg.queries import project_select
 from kg.settings import Settings
 from kg.views import CODE_AVAILABILITY_ORDER
 
@@ -333,7 +333,7 @@ def test_no_paper_lacks_a_source(graph):
 
 def test_no_statement_without_provenance(graph):
     rule = (REPO / "queries" / "qc" / "paper-fact-without-record-violation.rq").read_text(encoding="utf-8")
-    assert list(union_select(graph, rule)) == []
+    assert list(project_select(graph, rule)) == []
 
 
 def test_provenance_rule_finds_an_unsourced_statement(graph):
@@ -342,7 +342,7 @@ def test_provenance_rule_finds_an_unsourced_statement(graph):
     extra = ox.Quad(paper, ox.NamedNode(DKG + "frameworkName"), ox.Literal("not in any source"), ox.NamedNode(GRAPH_DATA))
     graph.add(extra)
     try:
-        violations = list(union_select(graph, rule))
+        violations = list(project_select(graph, rule))
     finally:
         graph.remove(extra)
     assert [v["value"].value for v in violations] == ["not in any source"]

@@ -17,7 +17,7 @@ from queries_support import ROOT, project_settings, project_store, require_data
 from survey_tables import load_fixture
 
 from kg.iri import CAT, DKG, GRAPH_RECORDS, GRAPH_VIEW, PAPER, PREFIXES
-from kg.queries import list_queries, load_query, union_select
+from kg.queries import list_queries, load_query, project_select
 from kg.queries import run_query as _run_query
 from kg.views import CODE_AVAILABILITY_ORDER
 
@@ -30,7 +30,7 @@ def run_query(store: ox.Store, query, params: dict[str, str]) -> ox.QuerySolutio
 
 
 def _values(store: ox.Store, query: str) -> list[list[str | None]]:
-    solutions = union_select(store, query)
+    solutions = project_select(store, query)
     names = [v.value for v in solutions.variables]
     return [[None if row[n] is None else row[n].value for n in names] for row in solutions]
 
@@ -209,7 +209,7 @@ def test_docs_records_section_has_examples():
 
 @pytest.mark.parametrize(("name", "query"), _doc_queries())
 def test_every_doc_example_query_runs(store, name, query):
-    rows = list(union_select(store, query))
+    rows = list(project_select(store, query))
     assert rows, f"docs/model.md {name} returns no rows"
     if "net:clip" in query and "COUNT" in query:
         assert rows[0][0].value == "6"

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from kg.datafiles import ProjectFiles
 from kg.errors import QuerySyntaxError
-from kg.queries import union_query
+from kg.queries import project_query
 from kg.shapes import compact
 from kg.validation_report import Violation
 
@@ -47,7 +47,7 @@ def run_qc_query(*, store: ox.Store, query_path: Path, project: ProjectFiles | N
 
     Raises QuerySyntaxError (naming the file) when the query does not parse or has no `?message`.
     """
-    solutions = union_query(store, query_path.read_text(encoding="utf-8"), source=query_path)
+    solutions = project_query(store, query_path.read_text(encoding="utf-8"), source=query_path)
     if not isinstance(solutions, ox.QuerySolutions):
         raise QuerySyntaxError(f"{query_path}: a QC query must be a SELECT query")
     names = [v.value for v in solutions.variables]

@@ -17,7 +17,7 @@ Values arrive as text (CLI `--param k=v`, HTTP query string), are checked agains
 as RDF terms through pyoxigraph's `substitutions=`; the query text is never edited. A header that is
 not YAML, has an unknown key or a value of the wrong kind is a QuerySyntaxError naming file and line.
 
-Every query of the package runs through `union_query`: default graph = `kg.iri.DEFAULT_GRAPHS` (the
+Every query of the package runs through `project_query`: default graph = `kg.iri.DEFAULT_GRAPHS` (the
 merge of graph:ontology, graph:data and graph:inferred: works, not their source records), the project's
 prefixes predeclared. Records, views, editions and releases are reached with `GRAPH <...> { }`.
 """
@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -63,7 +64,7 @@ __all__ = [
     "load_query",
     "parse_query_file",
     "bind_parameters",
-    "union_query",
+    "project_query",
     "names_dataset",
     "run_query",
     "result_table",
@@ -88,7 +89,7 @@ _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _NAME = re.compile(r"([a-z][a-z0-9]*(-[a-z0-9]+)*/)?[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 Term = NamedNode | BlankNode | Literal | Triple
-_DEFAULT_GRAPH_NODES = [NamedNode(g) for g in DEFAULT_GRAPHS]
+_DEFAULT_GRAPH_NODES: list[NamedNode | BlankNode | DefaultGraph] = [NamedNode(g) for g in DEFAULT_GRAPHS]
 # FROM / FROM NAMED in the query: its own dataset then (a default_graph= option would override it)
 _NAMES_DATASET = re.compile(r"\bFROM\s+(NAMED\s+)?(<|[A-Za-z][\w.-]*:|:)", re.IGNORECASE)
 
@@ -104,11 +105,11 @@ def names_dataset(text: str) -> bool:
     return bool(_NAMES_DATASET.search(re.sub(r"(?m)(^|\s)#[^\n]*", r"\1", text)))
 
 
-def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
+def project_query(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
                 source: str | Path | None = None) -> QuerySolutions | QueryBoolean | QueryTriples:
     """Run a read query with the project's default graph (`DEFAULT_GRAPHS`: ontology, data, inferred) and
     prefixes; `GRAPH ?g` reaches every named graph (records, views ...); a query with FROM / FROM NAMED
-    gets the dataset it names. (The name is historical: the default graph is no longer the union.)
+    gets the dataset it names.
 
     `source` (a file name) is named in the error. Raises QuerySyntaxError when the query does not parse.
 
@@ -116,25 +117,25 @@ def union_query(store: Store, text: str, *, substitutions: Mapping[Variable, Ter
     >>> store = Store()
     >>> store.add(Quad(NamedNode(PREFIXES["paper"] + "p1"), NamedNode(PREFIXES["dcterms"] + "title"),
     ...                Literal("A title"), NamedNode(PREFIXES["graph"] + "data")))
-    >>> [row["t"].value for row in union_query(store, "SELECT ?t WHERE { paper:p1 dcterms:title ?t }")]
+    >>> [row["t"].value for row in project_query(store, "SELECT ?t WHERE { paper:p1 dcterms:title ?t }")]
     ['A title']
     >>> store.add(Quad(NamedNode(PREFIXES["paper"] + "p1#ref-1"), NamedNode(PREFIXES["dcterms"] + "title"),
     ...                Literal("As listed"), NamedNode(PREFIXES["graph"] + "records")))
-    >>> [row["t"].value for row in union_query(store, "SELECT ?t WHERE { ?r dcterms:title ?t }")]
+    >>> [row["t"].value for row in project_query(store, "SELECT ?t WHERE { ?r dcterms:title ?t }")]
     ['A title']
     """
     try:
-        dataset = {} if names_dataset(text) else {"default_graph": _DEFAULT_GRAPH_NODES}
-        return store.query(text, prefixes=PREFIXES, **dataset,
+        default_graph = None if names_dataset(text) else _DEFAULT_GRAPH_NODES
+        return store.query(text, prefixes=PREFIXES, default_graph=default_graph,
                            substitutions=dict(substitutions) if substitutions else None)
     except SyntaxError as err:
         raise QuerySyntaxError(f"{source or 'query'}: SPARQL syntax error: {err}") from None
 
 
-def union_select(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
+def project_select(store: Store, text: str, *, substitutions: Mapping[Variable, Term] | None = None,
                  source: str | Path | None = None) -> QuerySolutions:
-    """`union_query` for a SELECT query: its solutions. Raises QuerySyntaxError for another query form."""
-    result = union_query(store, text, substitutions=substitutions, source=source)
+    """`project_query` for a SELECT query: its solutions. Raises QuerySyntaxError for another query form."""
+    result = project_query(store, text, substitutions=substitutions, source=source)
     if not isinstance(result, QuerySolutions):
         raise QuerySyntaxError(f"{source or 'query'}: a SELECT query was expected")
     return result
@@ -402,7 +403,7 @@ def run_query(*, store: Store, query: NamedQuery,
     Returns pyoxigraph's result (QuerySolutions for SELECT). Raises ParameterError for bad parameters,
     QuerySyntaxError (naming the file) if the query does not parse.
     """
-    return union_query(store, query.text, substitutions=bind_parameters(query, params or {}), source=query.path)
+    return project_query(store, query.text, substitutions=bind_parameters(query, params or {}), source=query.path)
 
 
 def result_table(solutions: QuerySolutions) -> ResultTable:

@@ -33,7 +33,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg.errors import InconsistentOntology, KgError
 from kg.iri import DKG, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, PROV, compact
-from kg.queries import union_select
+from kg.queries import project_select
 from kg.settings import Settings
 
 __all__ = ["ReasoningResult", "reason", "reasoner_name"]
@@ -102,7 +102,7 @@ class _Vocabulary:
 
 
 def _select(store: Store, query: str) -> Iterator[tuple]:
-    solutions = union_select(store, query)
+    solutions = project_select(store, query)
     for row in solutions:
         yield tuple(row[i] for i in range(len(solutions.variables)))
 

@@ -18,8 +18,8 @@ from kg.queries import (
     NamedQuery,
     ResultTable,
     bind_parameters,
+    project_select,
     result_table,
-    union_select,
 )
 
 __all__ = ["Term", "QueryRunner", "StoreRunner", "runner_for", "run_named", "records"]
@@ -40,7 +40,7 @@ class StoreRunner:
         self.store = store
 
     def run_select(self, query: str, substitutions: Mapping[str, Term] | None = None) -> ResultTable:
-        return result_table(union_select(self.store, query,
+        return result_table(project_select(self.store, query,
                                          substitutions={Variable(k): v for k, v in (substitutions or {}).items()}))
 
 

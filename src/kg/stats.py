@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kg.datafiles import ProjectFiles, read_project
 from kg.edits import project_files
-from kg.queries import union_select
+from kg.queries import project_select
 from kg.settings import Settings
 from kg.terms import RULE as TERMS_RULE
 from kg.validate import ONTOLOGY_RULE, validate
@@ -71,10 +71,10 @@ def collect_stats(*, settings: Settings, data_dir: Path | None = None) -> dict[s
     store = project.to_store()
     stats: dict[str, object] = {}
     for name, query in _COUNTS.items():
-        rows = list(union_select(store, query))
+        rows = list(project_select(store, query))
         stats[name] = int(rows[0]["n"].value)
     rule = settings.qc_dir / PROVENANCE_RULE
-    stats["statements_without_provenance"] = len(list(union_select(store, rule.read_text(encoding="utf-8"),
+    stats["statements_without_provenance"] = len(list(project_select(store, rule.read_text(encoding="utf-8"),
                                                                   source=rule)))
     stats["shacl_violations"] = _shacl_violations(settings=settings, project=project)
     return stats
