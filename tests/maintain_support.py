@@ -10,6 +10,7 @@ from cli_support import ROOT, copy_project
 
 from kg.edits import PaperEdit, description, write_batch
 from kg.iri import CAT, DKG, PAPER, PREFIXES, PROV, SRC
+from kg.queries import project_select
 from kg.settings import Settings
 from kg.store import current
 
@@ -29,17 +30,14 @@ def published(settings: Settings) -> ox.Store:
 
 
 def sparql(settings: Settings, query: str) -> list[tuple[str, ...]]:
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    rows = published(settings).query(prologue + query, use_default_graph_as_union=True)
+    rows = project_select(published(settings), query)
     return [tuple(term.value for term in row) for row in rows]
 
 
 def write_pending_suggestion(settings: Settings, *, paper_id: str, facet: str, predicate: str, concept: str,
                              score: str = "0.81", nearest: tuple[str, ...] = ()) -> str:
-    """A pending suggestion of `predicate cat:<concept>` on the work; returns `<paper id>/<fragment>`.
-
-    TODO(lead): swap this for `kg place` (helper "place") once it lands; it writes the same record.
-    """
+    """A pending suggestion of `predicate cat:<concept>` on the work, as `kg place` writes one; returns
+    `<paper id>/<fragment>`. For tests that need a chosen suggestion (the journey runs `kg place` itself)."""
     paper = ox.NamedNode(PAPER + paper_id)
     node = ox.NamedNode(f"{paper.value}#suggestion-{facet}-{concept}")
     n = ox.NamedNode

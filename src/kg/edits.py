@@ -206,6 +206,14 @@ def _edit_text(triples: list[ox.Triple], *, paper_id: str, method: str, by: str)
     return header.encode() + body
 
 
+def _pending_file(path: Path, content: bytes) -> TurtleFile:
+    """An edit file not yet written, parsed as a build reads a data file (records in graph:records, the
+    merged view's precedence applied), so validation sees what the build will load."""
+    return TurtleFile(path, apply_precedence(place_records(
+        [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
+         for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])))
+
+
 def _failpoint(settings: Settings, step: str) -> None:
     if settings.failpoint == step:
         os._exit(137)  # as if killed: no cleanup, no flush
@@ -242,9 +250,7 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
             raise NotFound(f"there is no paper {paper.value}")
         new = {"PUT": incoming, "POST": list(dict.fromkeys([*old, *incoming])), "DELETE": []}[method]
         content = _edit_text(new, paper_id=paper_id, method=method, by=by)
-        pending = TurtleFile(path, apply_precedence(place_records(
-            [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
-             for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])))
+        pending = _pending_file(path, content)
         fingerprint = input_fingerprint(settings, pending={path: content})
         target = make_store(settings, project_files(settings, pending=pending), log=log or (lambda _: None))
         try:
@@ -295,9 +301,7 @@ def write_batch(settings: Settings, *, compose: Callable[[ProjectFiles], list[Pa
             check_description(edit.triples, paper=ox.NamedNode(PAPER + edit.paper_id))
             contents[edit_path(settings, edit.paper_id)] = _edit_text(edit.triples, paper_id=edit.paper_id,
                                                                       method=method, by=by)
-        pendings = [TurtleFile(path, [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_DATA))
-                                      for t in ox.parse(content, format=ox.RdfFormat.TURTLE)])
-                    for path, content in contents.items()]
+        pendings = [_pending_file(path, content) for path, content in contents.items()]
         fingerprint = input_fingerprint(settings, pending=contents)
         target = make_store(settings, project_files(settings, pending=pendings), log=log or (lambda _: None))
         try:
