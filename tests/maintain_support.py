@@ -9,8 +9,7 @@ import pyoxigraph as ox
 from cli_support import ROOT, copy_project
 
 from kg.edits import PaperEdit, description, write_batch
-from kg.iri import CAT, DKG, PAPER, PREFIXES, PROV, SRC
-from kg.queries import project_select
+from kg.iri import CAT, DEFAULT_GRAPHS, DKG, GRAPH_RECORDS, PAPER, PREFIXES, PROV, SRC
 from kg.settings import Settings
 from kg.store import current
 
@@ -29,8 +28,13 @@ def published(settings: Settings) -> ox.Store:
     return ox.Store.read_only(str(current(settings).path))
 
 
+# the works (default graph) and their source records, suggestions and review decisions (graph:records)
+_WORKS_AND_RECORDS = [ox.NamedNode(g) for g in (*DEFAULT_GRAPHS, GRAPH_RECORDS)]
+
+
 def sparql(settings: Settings, query: str) -> list[tuple[str, ...]]:
-    rows = project_select(published(settings), query)
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    rows = published(settings).query(prologue + query, default_graph=_WORKS_AND_RECORDS)
     return [tuple(term.value for term in row) for row in rows]
 
 

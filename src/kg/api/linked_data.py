@@ -27,7 +27,7 @@ __all__ = ["router", "RESOURCE_KINDS", "void_statistics", "void_description"]
 
 router = APIRouter()
 
-RESOURCE_KINDS = ("paper", "benchmark", "category", "section9", "network", "venue", "author", "source", "graph")
+RESOURCE_KINDS = ("paper", "benchmark", "category", "section9", "network", "venue", "author", "source", "graph", "survey")
 TRIG, JSONLD = by_key("trig"), by_key("jsonld")
 _PAGE_FORMATS = (HTML, *GRAPH_FORMATS, TRIG)
 _EXPORT_FORMATS = (*GRAPH_FORMATS, *DATASET_FORMATS)
