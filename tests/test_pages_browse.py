@@ -283,8 +283,8 @@ def test_home_shows_the_survey_tree_and_entry_points(real_server):
     html = httpx.get(real_server.url + "/").text
     assert 'href="https://doi.org/10.1016/j.inffus.2025.104003"' in html
     assert '<form class="search" action="/search"' in html
-    shown = re.search(r'<summary><a href="/category/generative-tools-for-rl">Generative tools for RL</a> '
-                      r'<small>\((\d+)\)', html)
+    shown = re.search(r'<summary>Generative tools for RL <small>\((\d+)\)</small></summary>\s*'
+                      r'<a class="tree-all" href="/category/generative-tools-for-rl">', html)
     query = WORKS_QUERY.replace(
         "FILTER NOT", "?w dkg:inCategory|dkg:usesBaseModel|dkg:addressesTask cat:generative-tools-for-rl . FILTER NOT")
     assert shown and int(shown.group(1)) == _sparql_count(real_server, query)
