@@ -231,9 +231,6 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
     report names data/edits/papers/<id>.ttl), InconsistentOntology, StoreBusy (another write or build
     held the writer lock for `settings.write_wait_s`). Nothing is changed when it raises.
     """
-    from kg.build import input_fingerprint, make_store
-    from kg.store import publish, writer_lock
-
     check_id(paper_id)
     paper = ox.NamedNode(PAPER + paper_id)
     incoming = []
@@ -242,28 +239,16 @@ def write(settings: Settings, *, paper_id: str, method: str, body: bytes = b"", 
         if not incoming:
             raise InputError("the Turtle body has no triples; use DELETE to remove a paper")
         check_description(incoming, paper=paper)
-    path = edit_path(settings, paper_id)
-    with writer_lock(settings, wait_s=settings.write_wait_s):
-        _failpoint(settings, "before-store")
-        old = [q.triple for q in description(project_files(settings).quads(), paper)]
+
+    def compose(files: ProjectFiles) -> list[PaperEdit]:
+        old = [q.triple for q in description(files.quads(), paper)]
         if method == "DELETE" and not old:
             raise NotFound(f"there is no paper {paper.value}")
         new = {"PUT": incoming, "POST": list(dict.fromkeys([*old, *incoming])), "DELETE": []}[method]
-        content = _edit_text(new, paper_id=paper_id, method=method, by=by)
-        pending = _pending_file(path, content)
-        fingerprint = input_fingerprint(settings, pending={path: content})
-        target = make_store(settings, project_files(settings, pending=pending), log=log or (lambda _: None))
-        try:
-            _failpoint(settings, "before-edit-file")
-            write_atomic(path, content)  # durable: fsynced file and folder
-            _failpoint(settings, "after-edit-file")
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-        publish(settings, target, fingerprint=fingerprint)
-        _failpoint(settings, "after-publish")
-    status = "deleted" if method == "DELETE" else ("updated" if old else "created")
-    return WriteResult(status=status, paper=paper.value, edit_file=_relative(settings, path))
+        return [PaperEdit(paper_id=paper_id, triples=new)]
+
+    [result] = write_batch(settings, compose=compose, method=method, by=by, log=log)
+    return result
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ import pyoxigraph as ox
 
 from kg.atomic import replacing, write_atomic
 from kg.cli.editions import cmd_changelog, cmd_diff, cmd_release
+from kg.cli.maintain import cmd_add, cmd_candidates, cmd_review
+from kg.cli.place import cmd_place
 from kg.cli.progress import Progress
 from kg.errors import KgError, ParameterError
 from kg.settings import Settings
@@ -237,11 +239,10 @@ COMMANDS: dict[str, Command] = {
     "serve": serve, "build": build, "validate": validate, "import": import_, "stats": stats,
     "query": query, "queries": queries, "reason": reason, "gaps": gaps, "figures": figures, "export": export,
     "changelog": cmd_changelog, "diff": cmd_diff, "release": cmd_release,
+    "add": cmd_add, "review": cmd_review, "candidates": cmd_candidates, "place": cmd_place,
 }
-from kg.cli.maintain import cmd_add, cmd_candidates, cmd_review  # noqa: E402  (maintaining the survey)
-from kg.cli.place import cmd_place  # noqa: E402  (kg place)
-from kg.cli.render import cmd_render  # noqa: E402  (kg render)
+# kg.cli.render reads the store through this module's _current_store, so it is imported once this module is
+from kg.cli.render import cmd_render  # noqa: E402
 
-COMMANDS.update({"add": cmd_add, "review": cmd_review, "candidates": cmd_candidates, "place": cmd_place,
-                 "render": cmd_render})
+COMMANDS["render"] = cmd_render
 """Command name -> function; `kg.cli.parser` gives each its arguments."""

@@ -6,6 +6,8 @@ import argparse
 import textwrap
 
 from kg import __version__
+from kg.cli.maintain import add_arguments as maintain_arguments
+from kg.cli.place import add_arguments as place_arguments
 
 __all__ = ["build_parser"]
 
@@ -146,9 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("version", help="the release's version, e.g. 1.0")
     release.add_argument("--out", default=None, help="write the release into this folder instead of releases/VERSION")
 
-    from kg.cli.maintain import add_arguments
-    add_arguments(sub, _command)
-    from kg.cli.place import add_arguments as place_arguments
+    maintain_arguments(sub, _command)
     place_arguments(sub, _command)
     render = _command(sub, "render", "write the files the survey's maintainers publish, from the graph",
                       "list: the companion list README (headings, order, `[[paper]]` links); sheets: the six "
