@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -194,3 +195,36 @@ def test_ctrl_c_during_a_build_exits_130_and_publishes_nothing(tmp_path: Path):
     assert not (store / "current").exists()
     left = [(p, sorted(x.name for x in p.iterdir())) for p in (store / "builds").iterdir() if p.is_dir()]
     assert left == [], "the half-built store was left behind"
+
+
+FINALISER_SWALLOWS_CTRL_C = """
+import os, signal, sys
+from pathlib import Path
+from kg.interrupts import record_interrupts
+from kg.settings import Settings
+from kg.store import current, new_build_dir, publish
+
+settings = Settings(root=sys.argv[1], store_dir=sys.argv[2])
+record_interrupts()
+
+class Finalised:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands in a finaliser: Python prints it and goes on
+
+Finalised()
+print("went on after the Ctrl-C", flush=True)
+target = new_build_dir(settings)
+try:
+    publish(settings, target, fingerprint="x")
+except KeyboardInterrupt:
+    print("publish refused", target.exists(), current(settings))
+"""
+
+
+def test_a_ctrl_c_a_finaliser_swallowed_still_stops_publishing(tmp_path: Path):
+    """The build's `gc.collect()` ran weakref callbacks when Ctrl-C came: the KeyboardInterrupt was printed
+    as "Exception ignored" and `kg build` published (found by test_ctrl_c_during_a_build... under load)."""
+    run = subprocess.run([sys.executable, "-c", FINALISER_SWALLOWS_CTRL_C, str(ROOT), str(tmp_path / "store")],
+                         capture_output=True, text=True, timeout=120)
+    assert "Exception ignored" in run.stderr and "KeyboardInterrupt" in run.stderr
+    assert run.stdout.splitlines() == ["went on after the Ctrl-C", "publish refused False None"], run.stderr

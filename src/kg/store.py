@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from kg.atomic import fsync_folder, write_atomic
 from kg.errors import StoreBusy, StoreMissing, StoreStale
+from kg.interrupts import raise_if_interrupted
 from kg.settings import Settings
 
 __all__ = ["PublishedStore", "ReaderLock", "current", "open_current", "writer_lock", "new_build_dir",
@@ -150,12 +151,21 @@ def new_build_dir(settings: Settings) -> Path:
 
 
 def publish(settings: Settings, path: Path, *, fingerprint: str) -> PublishedStore:
-    """Make the closed store at `path` the current one (atomically), then remove unused old builds."""
-    write_atomic(_manifest(path), json.dumps({"fingerprint": fingerprint}))
+    """Make the closed store at `path` the current one (atomically), then remove unused old builds.
+
+    Until the switch, a failure or a Ctrl-C (even one a finaliser swallowed, kg.interrupts) publishes
+    nothing: the build is removed and the error raised."""
     link = _home(settings) / "current"
     staged = link.with_name(f"current.{os.getpid()}.tmp")
-    staged.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(path, _home(settings)), staged)
+    try:
+        raise_if_interrupted()
+        write_atomic(_manifest(path), json.dumps({"fingerprint": fingerprint}))
+        staged.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(path, _home(settings)), staged)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     os.replace(staged, link)
     fsync_folder(_home(settings))
     remove_unused(settings)

@@ -28,6 +28,7 @@ from pydantic import ValidationError as SettingsError
 from kg.cli.parser import build_parser
 from kg.cli.progress import Progress
 from kg.errors import KgError, ValidationFailed
+from kg.interrupts import record_interrupts
 from kg.settings import Settings
 
 __all__ = ["main", "build_parser"]
@@ -39,6 +40,7 @@ EXIT_BROKEN_PIPE = 0  # the reader took what it wanted (`| head`): nothing faile
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     progress = Progress(args.command)
+    record_interrupts()
     try:
         from kg.cli.commands import COMMANDS
 
